@@ -1,0 +1,377 @@
+//! Emits one operation: a method on the crate's `Client` that takes the required parameters,
+//! and a builder with a setter per optional parameter and an async `send`.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::{CrateConfig, doc_attrs, ident, type_tokens};
+use crate::error::Result;
+use crate::ir::{BodyKind, Ir, MultipartPart, Operation, Param, ParamLocation, SuccessResponse, TypeRef};
+
+/// How a value is taken by a constructor argument or a setter.
+enum Taking {
+    /// `impl Into<String>`.
+    IntoString,
+    /// `impl IntoIterator<Item = impl Into<String>>` into a `Vec<String>`.
+    IntoStrings,
+    /// The type itself.
+    Plain(TokenStream),
+}
+
+fn taking(t: &TypeRef) -> Taking {
+    match t {
+        TypeRef::String => Taking::IntoString,
+        TypeRef::Vec(inner) if **inner == TypeRef::String => Taking::IntoStrings,
+        other => Taking::Plain(type_tokens(other)),
+    }
+}
+
+fn arg_type(t: &TypeRef) -> TokenStream {
+    match taking(t) {
+        Taking::IntoString => quote!(impl ::std::convert::Into<::std::string::String>),
+        Taking::IntoStrings => {
+            quote!(impl ::std::iter::IntoIterator<Item = impl ::std::convert::Into<::std::string::String>>)
+        }
+        Taking::Plain(ty) => ty,
+    }
+}
+
+fn convert(t: &TypeRef, value: TokenStream) -> TokenStream {
+    match taking(t) {
+        Taking::IntoString => quote!(#value.into()),
+        Taking::IntoStrings => quote!(#value.into_iter().map(::std::convert::Into::into).collect()),
+        Taking::Plain(_) => value,
+    }
+}
+
+pub(super) fn emit_operation(op: &Operation, ir: &Ir, cfg: &CrateConfig) -> Result<TokenStream> {
+    let builder = ident(&op.builder);
+    let fn_name = ident(&op.fn_name);
+    let signature = format!("`{} {}` (operation `{}`).", op.method, op.path, op.id);
+
+    // Required parameters and a required body are arguments of the client method.
+    let mut args = Vec::new();
+    let mut inits = Vec::new();
+    let mut fields = Vec::new();
+    let mut setters = Vec::new();
+    let mut arg_docs = Vec::new();
+    for p in &op.params {
+        let name = ident(&p.rust);
+        let ty = type_tokens(&p.ty);
+        if p.required {
+            let at = arg_type(&p.ty);
+            args.push(quote!(#name: #at));
+            let c = convert(&p.ty, quote!(#name));
+            inits.push(quote!(#name: #c));
+            fields.push(quote!(#name: #ty));
+            arg_docs.push(param_doc_line(p));
+        } else if let TypeRef::Vec(_) = &p.ty {
+            fields.push(quote!(#name: #ty));
+            inits.push(quote!(#name: ::std::vec::Vec::new()));
+            let at = arg_type(&p.ty);
+            let c = convert(&p.ty, quote!(value));
+            let docs = doc_attrs(p.doc.as_deref(), &[wire_line(p)]);
+            setters.push(quote! {
+                #docs
+                pub fn #name(mut self, value: #at) -> Self {
+                    self.#name = #c;
+                    self
+                }
+            });
+        } else {
+            fields.push(quote!(#name: ::std::option::Option<#ty>));
+            inits.push(quote!(#name: ::std::option::Option::None));
+            let at = arg_type(&p.ty);
+            let c = convert(&p.ty, quote!(value));
+            let docs = doc_attrs(p.doc.as_deref(), &[wire_line(p)]);
+            setters.push(quote! {
+                #docs
+                pub fn #name(mut self, value: #at) -> Self {
+                    self.#name = ::std::option::Option::Some(#c);
+                    self
+                }
+            });
+        }
+    }
+    let body_write = match &op.body {
+        None => quote!(),
+        Some(body) => match &body.kind {
+            BodyKind::Json(t) => {
+                let ty = type_tokens(t);
+                let text = body.doc.clone().unwrap_or_else(|| "The request body.".to_owned());
+                if body.required {
+                    args.push(quote!(body: #ty));
+                    inits.push(quote!(body));
+                    fields.push(quote!(body: #ty));
+                    arg_docs.push(format!("- `body`: {}", first_line(&text)));
+                    quote! { req.json(&self.body)?; }
+                } else {
+                    fields.push(quote!(body: ::std::option::Option<#ty>));
+                    inits.push(quote!(body: ::std::option::Option::None));
+                    let docs = doc_attrs(Some(&text), &[]);
+                    setters.push(quote! {
+                        #docs
+                        pub fn body(mut self, value: #ty) -> Self {
+                            self.body = ::std::option::Option::Some(value);
+                            self
+                        }
+                    });
+                    quote! { if let ::std::option::Option::Some(body) = &self.body { req.json(body)?; } }
+                }
+            }
+            BodyKind::Bytes(content_type) => {
+                let text = body.doc.clone().unwrap_or_else(|| format!("The request body, sent as `{content_type}`."));
+                fields.push(quote!(body: ::bytes::Bytes));
+                if body.required {
+                    args.push(quote!(body: impl ::std::convert::Into<::bytes::Bytes>));
+                    inits.push(quote!(body: body.into()));
+                    arg_docs.push(format!("- `body`: {}", first_line(&text)));
+                } else {
+                    inits.push(quote!(body: ::bytes::Bytes::new()));
+                    let docs = doc_attrs(Some(&text), &[]);
+                    setters.push(quote! {
+                        #docs
+                        pub fn body(mut self, value: impl ::std::convert::Into<::bytes::Bytes>) -> Self {
+                            self.body = value.into();
+                            self
+                        }
+                    });
+                }
+                quote! { req.bytes(#content_type, self.body.clone()); }
+            }
+            BodyKind::Multipart(parts) => multipart(parts, &mut fields, &mut inits, &mut setters),
+        },
+    };
+
+    let sends = op.params.iter().map(|p| write_param(p, ir));
+    let (ret, decode) = match &op.response {
+        SuccessResponse::Empty => (quote!(()), quote!(.empty())),
+        SuccessResponse::Json(t) => (type_tokens(t), quote!(.json())),
+        SuccessResponse::JsonOrEmpty(t) => {
+            let t = type_tokens(t);
+            (quote!(::std::option::Option<#t>), quote!(.json_or_empty()))
+        }
+        SuccessResponse::Text => (quote!(::std::string::String), quote!(.text())),
+        SuccessResponse::Binary => (quote!(::jumpcloud_core::Binary), quote!(.bytes())),
+    };
+
+    let path_expr = path_format(op);
+    let method = ident(&op.method);
+    let api = ident(&cfg.api_variant);
+    let id = &op.id;
+    let path_template = &op.path;
+
+    let mut method_extra = vec![signature.clone()];
+    if !arg_docs.is_empty() {
+        method_extra.push(format!("Arguments:\n{}", arg_docs.join("\n")));
+    }
+    if op.deprecated {
+        method_extra.push("Deprecated by the spec.".to_owned());
+    }
+    let summary = match (&op.summary, &op.description) {
+        (Some(s), Some(d)) if d.trim() != s.trim() => Some(format!("{s}\n\n{d}")),
+        (Some(s), _) => Some(s.clone()),
+        (None, d) => d.clone(),
+    };
+    let method_docs = doc_attrs(summary.as_deref(), &method_extra_lines(&method_extra));
+    let fn_path = format!("[`Client::{}`](crate::Client::{})", crate::naming::split_raw(&op.fn_name).1, crate::naming::split_raw(&op.fn_name).1);
+    let builder_doc = format!(" Request builder for {fn_path}: {signature}");
+
+    Ok(quote! {
+        impl crate::Client {
+            #method_docs
+            pub fn #fn_name(&self, #(#args),*) -> #builder {
+                #builder {
+                    client: self.core.clone(),
+                    #(#inits,)*
+                }
+            }
+        }
+
+        #[doc = #builder_doc]
+        #[derive(Debug, Clone)]
+        #[must_use = "a request builder does nothing until `.send().await`"]
+        pub struct #builder {
+            client: ::jumpcloud_core::Client,
+            #(#fields,)*
+        }
+
+        impl #builder {
+            #(#setters)*
+
+            /// Sends the request and decodes the response.
+            pub async fn send(self) -> ::std::result::Result<::jumpcloud_core::ResponseValue<#ret>, ::jumpcloud_core::Error> {
+                static OPERATION: ::jumpcloud_core::Operation = ::jumpcloud_core::Operation {
+                    id: #id,
+                    method: ::jumpcloud_core::Method::#method,
+                    path: #path_template,
+                    api: ::jumpcloud_core::Api::#api,
+                };
+                let path = #path_expr;
+                #[allow(unused_mut)]
+                let mut req = self.client.request(&OPERATION, path);
+                #(#sends)*
+                #body_write
+                req.send().await? #decode
+            }
+        }
+    })
+}
+
+fn method_extra_lines(extra: &[String]) -> Vec<String> {
+    extra.iter().flat_map(|e| e.lines().map(str::to_owned).collect::<Vec<_>>()).collect()
+}
+
+fn first_line(text: &str) -> String {
+    let line = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
+    crate::docs::doc_lines(line).join(" ")
+}
+
+fn param_doc_line(p: &Param) -> String {
+    let text = p.doc.as_deref().map(first_line).unwrap_or_default();
+    let rust = crate::naming::split_raw(&p.rust).1;
+    if text.is_empty() { format!("- `{rust}`: {}", wire_line(p)) } else { format!("- `{rust}`: {text} ({})", wire_line(p)) }
+}
+
+fn wire_line(p: &Param) -> String {
+    let loc = match p.location {
+        ParamLocation::Path => "path",
+        ParamLocation::Query => "query",
+        ParamLocation::Header => "header",
+    };
+    format!("Sent as the {loc} parameter `{}`.", p.wire)
+}
+
+/// The expression that builds the request path, with path parameters percent-encoded.
+fn path_format(op: &Operation) -> TokenStream {
+    let mut fmt = String::new();
+    let mut values = Vec::new();
+    let mut rest = op.path.as_str();
+    while let Some(start) = rest.find('{') {
+        let Some(len) = rest[start..].find('}') else { break };
+        fmt.push_str(&rest[..start].replace('{', "{{").replace('}', "}}"));
+        fmt.push_str("{}");
+        let var = &rest[start + 1..start + len];
+        if let Some(p) = op.params.iter().find(|p| p.location == ParamLocation::Path && p.wire == var) {
+            let name = ident(&p.rust);
+            values.push(quote!(::jumpcloud_core::encode_path_segment(&self.#name)));
+        }
+        rest = &rest[start + len + 1..];
+    }
+    fmt.push_str(&rest.replace('{', "{{").replace('}', "}}"));
+    if values.is_empty() {
+        quote!(::std::string::String::from(#fmt))
+    } else {
+        quote!(::std::format!(#fmt, #(#values),*))
+    }
+}
+
+fn write_param(p: &Param, ir: &Ir) -> TokenStream {
+    let name = ident(&p.rust);
+    let wire = &p.wire;
+    match p.location {
+        ParamLocation::Path => quote!(),
+        ParamLocation::Query => match &p.ty {
+            TypeRef::Vec(inner) if inner.is_scalar(&ir.types) => {
+                if p.explode {
+                    quote! { for value in &self.#name { req.query(#wire, value); } }
+                } else {
+                    // `explode: false`: one key, values joined by commas (OpenAPI form style).
+                    quote! {
+                        if !self.#name.is_empty() {
+                            let joined = self.#name.iter().map(::std::string::ToString::to_string).collect::<::std::vec::Vec<_>>().join(",");
+                            req.query(#wire, &joined);
+                        }
+                    }
+                }
+            }
+            t if t.is_scalar(&ir.types) => {
+                if p.required {
+                    quote! { req.query(#wire, &self.#name); }
+                } else {
+                    quote! { if let ::std::option::Option::Some(value) = &self.#name { req.query(#wire, value); } }
+                }
+            }
+            TypeRef::Vec(_) => quote! {
+                if !self.#name.is_empty() { req.query_json(#wire, &self.#name)?; }
+            },
+            _ => {
+                if p.required {
+                    quote! { req.query_json(#wire, &self.#name)?; }
+                } else {
+                    quote! { if let ::std::option::Option::Some(value) = &self.#name { req.query_json(#wire, value)?; } }
+                }
+            }
+        },
+        ParamLocation::Header => {
+            let value = if p.ty.is_scalar(&ir.types) {
+                quote!(value)
+            } else {
+                quote!(&::serde_json::to_string(value).unwrap_or_default())
+            };
+            match &p.ty {
+                TypeRef::Vec(_) => quote! {
+                    if !self.#name.is_empty() {
+                        let joined = self.#name.iter().map(::std::string::ToString::to_string).collect::<::std::vec::Vec<_>>().join(",");
+                        req.header(#wire, &joined)?;
+                    }
+                },
+                _ if p.required => quote! { { let value = &self.#name; req.header(#wire, #value)?; } },
+                _ => quote! { if let ::std::option::Option::Some(value) = &self.#name { req.header(#wire, #value)?; } },
+            }
+        }
+    }
+}
+
+fn multipart(
+    parts: &[MultipartPart],
+    fields: &mut Vec<TokenStream>,
+    inits: &mut Vec<TokenStream>,
+    setters: &mut Vec<TokenStream>,
+) -> TokenStream {
+    let mut writes = Vec::new();
+    for part in parts {
+        let name = ident(&part.rust);
+        let wire = &part.wire;
+        let text = part.doc.clone().unwrap_or_else(|| format!("The `{wire}` part of the form."));
+        let docs = doc_attrs(Some(&text), &[]);
+        if part.file {
+            fields.push(quote!(#name: ::std::option::Option<(::std::string::String, ::bytes::Bytes)>));
+            inits.push(quote!(#name: ::std::option::Option::None));
+            setters.push(quote! {
+                #docs
+                ///
+                /// `file_name` is sent as the part's file name.
+                pub fn #name(mut self, file_name: impl ::std::convert::Into<::std::string::String>, bytes: impl ::std::convert::Into<::bytes::Bytes>) -> Self {
+                    self.#name = ::std::option::Option::Some((file_name.into(), bytes.into()));
+                    self
+                }
+            });
+            writes.push(quote! {
+                if let ::std::option::Option::Some((file_name, bytes)) = &self.#name {
+                    form.file(#wire, file_name, bytes.clone());
+                }
+            });
+        } else {
+            fields.push(quote!(#name: ::std::option::Option<::std::string::String>));
+            inits.push(quote!(#name: ::std::option::Option::None));
+            setters.push(quote! {
+                #docs
+                pub fn #name(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
+                    self.#name = ::std::option::Option::Some(value.into());
+                    self
+                }
+            });
+            writes.push(quote! {
+                if let ::std::option::Option::Some(value) = &self.#name {
+                    form.text(#wire, value);
+                }
+            });
+        }
+    }
+    quote! {
+        let mut form = ::jumpcloud_core::Multipart::new();
+        #(#writes)*
+        req.multipart(form);
+    }
+}

@@ -1,0 +1,307 @@
+//! A small scripted HTTP/1.1 server on 127.0.0.1 for the runtime's tests and benchmark.
+//!
+//! It records every request exactly as received (raw request target included) and answers
+//! from a handler, so tests can assert both what was sent and in which order.
+#![allow(dead_code, unreachable_pub)]
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// A request as the server received it.
+#[derive(Clone, Debug)]
+pub struct Recorded {
+    pub method: String,
+    /// The request target as sent: path and query, still percent-encoded.
+    pub target: String,
+    /// Header names lowercased, in the order received.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Recorded {
+    pub fn path(&self) -> &str {
+        self.target.split('?').next().unwrap_or_default()
+    }
+
+    /// The raw query string, without `?`.
+    pub fn query(&self) -> &str {
+        self.target.split_once('?').map(|(_, q)| q).unwrap_or("")
+    }
+
+    /// Decoded query pairs in order.
+    pub fn query_pairs(&self) -> Vec<(String, String)> {
+        url::form_urlencoded::parse(self.query().as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect()
+    }
+
+    pub fn query_param(&self, name: &str) -> Option<String> {
+        self.query_pairs()
+            .into_iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v)
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        let name = name.to_ascii_lowercase();
+        self.headers
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn header_count(&self, name: &str) -> usize {
+        let name = name.to_ascii_lowercase();
+        self.headers.iter().filter(|(k, _)| *k == name).count()
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).expect("request body is JSON")
+    }
+}
+
+/// What the server does with one request.
+#[derive(Clone, Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    pub delay: Option<Duration>,
+    /// Close the connection instead of answering.
+    pub drop_connection: bool,
+}
+
+impl Reply {
+    pub fn status(status: u16) -> Reply {
+        Reply {
+            status,
+            headers: Vec::new(),
+            body: Vec::new(),
+            delay: None,
+            drop_connection: false,
+        }
+    }
+
+    pub fn json(status: u16, body: &serde_json::Value) -> Reply {
+        Reply::status(status)
+            .header("content-type", "application/json")
+            .body(serde_json::to_vec(body).unwrap())
+    }
+
+    pub fn text(status: u16, content_type: &str, body: &str) -> Reply {
+        Reply::status(status)
+            .header("content-type", content_type)
+            .body(body.as_bytes().to_vec())
+    }
+
+    pub fn drop_connection() -> Reply {
+        Reply {
+            drop_connection: true,
+            ..Reply::status(0)
+        }
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Reply {
+        self.headers.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    pub fn body(mut self, body: Vec<u8>) -> Reply {
+        self.body = body;
+        self
+    }
+
+    pub fn delay(mut self, delay: Duration) -> Reply {
+        self.delay = Some(delay);
+        self
+    }
+
+    /// The response recorded in a case file (`status`, `headers`, `body`).
+    pub fn from_case(response: &serde_json::Value) -> Reply {
+        let status = response["status"].as_u64().expect("status") as u16;
+        let mut reply = Reply::status(status);
+        if let Some(headers) = response["headers"].as_object() {
+            for (name, value) in headers {
+                reply = reply.header(name, value.as_str().expect("header value"));
+            }
+        }
+        reply.body = match &response["body"] {
+            serde_json::Value::Null => Vec::new(),
+            serde_json::Value::String(text) => text.as_bytes().to_vec(),
+            other => serde_json::to_vec(other).unwrap(),
+        };
+        reply
+    }
+}
+
+type Handler = Box<dyn FnMut(&Recorded) -> Reply + Send>;
+
+struct State {
+    requests: Vec<Recorded>,
+    connections: usize,
+    handler: Handler,
+}
+
+pub struct MockServer {
+    addr: SocketAddr,
+    state: Arc<Mutex<State>>,
+}
+
+impl MockServer {
+    /// Serves with `handler` until the runtime shuts down.
+    pub async fn start(handler: impl FnMut(&Recorded) -> Reply + Send + 'static) -> MockServer {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        Self::serve(listener, handler)
+    }
+
+    /// Serves on an already bound listener.
+    pub fn serve(
+        listener: TcpListener,
+        handler: impl FnMut(&Recorded) -> Reply + Send + 'static,
+    ) -> MockServer {
+        let addr = listener.local_addr().unwrap();
+        let state = Arc::new(Mutex::new(State {
+            requests: Vec::new(),
+            connections: 0,
+            handler: Box::new(handler),
+        }));
+        let accept_state = state.clone();
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                accept_state.lock().unwrap().connections += 1;
+                tokio::spawn(connection(stream, accept_state.clone()));
+            }
+        });
+        MockServer { addr, state }
+    }
+
+    /// Answers with `replies` in order, then with 599 to make an unexpected request obvious.
+    pub async fn sequence(replies: Vec<Reply>) -> MockServer {
+        let mut queue: VecDeque<Reply> = replies.into();
+        MockServer::start(move |_| {
+            queue.pop_front().unwrap_or_else(|| {
+                Reply::text(599, "text/plain", "mock: no reply scripted for this request")
+            })
+        })
+        .await
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.state.lock().unwrap().requests.clone()
+    }
+
+    pub fn connections(&self) -> usize {
+        self.state.lock().unwrap().connections
+    }
+
+    /// A client builder whose three base URLs point at this server, under the same paths as
+    /// JumpCloud's (`/api`, `/api/v2`, `/insights/directory/v1`).
+    pub fn builder(&self) -> jumpcloud_core::ClientBuilder {
+        use jumpcloud_core::Api;
+        jumpcloud_core::Client::builder()
+            .api_key(TEST_KEY)
+            .base_url(Api::V1, format!("{}/api", self.url()))
+            .base_url(Api::V2, format!("{}/api/v2/", self.url()))
+            .base_url(Api::Insights, format!("{}/insights/directory/v1", self.url()))
+    }
+}
+
+/// A recognizable fake key, so that tests can look for it where it must not appear.
+pub const TEST_KEY: &str = "sk-TEST-5ecret-9f8e7d6c5b4a";
+
+async fn connection(mut stream: TcpStream, state: Arc<Mutex<State>>) {
+    let mut buffer = Vec::new();
+    loop {
+        let Some(request) = read_request(&mut stream, &mut buffer).await else {
+            return;
+        };
+        let reply = {
+            let mut state = state.lock().unwrap();
+            state.requests.push(request.clone());
+            (state.handler)(&request)
+        };
+        if let Some(delay) = reply.delay {
+            tokio::time::sleep(delay).await;
+        }
+        if reply.drop_connection {
+            return;
+        }
+        let mut head = format!("HTTP/1.1 {} Mock\r\n", reply.status);
+        for (name, value) in &reply.headers {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+        head.push_str(&format!("content-length: {}\r\n\r\n", reply.body.len()));
+        let mut bytes = head.into_bytes();
+        bytes.extend_from_slice(&reply.body);
+        if stream.write_all(&bytes).await.is_err() {
+            return;
+        }
+    }
+}
+
+async fn read_request(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> Option<Recorded> {
+    let head_end = loop {
+        if let Some(pos) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+            break pos;
+        }
+        let mut chunk = [0u8; 8192];
+        let n = stream.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        buffer.extend_from_slice(&chunk[..n]);
+    };
+    let head = String::from_utf8(buffer[..head_end].to_vec()).ok()?;
+    let mut lines = head.split("\r\n");
+    let mut request_line = lines.next()?.split(' ');
+    let method = request_line.next()?.to_owned();
+    let target = request_line.next()?.to_owned();
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|line| line.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .collect();
+    let length: usize = headers
+        .iter()
+        .find(|(k, _)| k == "content-length")
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    let body_start = head_end + 4;
+    while buffer.len() < body_start + length {
+        let mut chunk = [0u8; 8192];
+        let n = stream.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        buffer.extend_from_slice(&chunk[..n]);
+    }
+    let body = buffer[body_start..body_start + length].to_vec();
+    buffer.drain(..body_start + length);
+    Some(Recorded {
+        method,
+        target,
+        headers,
+        body,
+    })
+}
+
+/// A recorded case from `../shared/cases`, read at test time.
+pub fn case(id: &str) -> serde_json::Value {
+    let path = cases_dir().join(format!("{id}.json"));
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read case {}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap()
+}
+
+fn cases_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/cases")
+}

@@ -1,0 +1,129 @@
+//! `cargo xtask`: the workspace's maintenance commands.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use xtask::{fetch, pins, resolve, workspace_root};
+
+#[derive(Parser)]
+#[command(
+    name = "cargo xtask",
+    bin_name = "cargo xtask",
+    about = "Maintenance commands of the JumpCloud client workspace"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Fetch the pinned spec files into specs/fetched/, verifying their sha256.
+    ///
+    /// Without --from, downloads each pinned URL. Nothing in specs/fetched/ changes unless
+    /// every file verifies. Relative paths are taken from the workspace root, not the current
+    /// directory.
+    FetchSpecs(FetchSpecsArgs),
+    /// Generate the client crates from the fetched specs (specs/fetched/).
+    ///
+    /// Prints, per spec: detected format, operations, schemas, types emitted, every fallback
+    /// used with its reason, and time per stage. Writes a file only when its bytes change.
+    Generate(GenerateArgs),
+}
+
+#[derive(Args)]
+struct GenerateArgs {
+    /// Write nothing; fail, naming the files, if the committed crates differ from what the
+    /// generator produces.
+    #[arg(long)]
+    check: bool,
+    /// List the location of every fallback too.
+    #[arg(long, short)]
+    verbose: bool,
+}
+
+#[derive(Args)]
+struct FetchSpecsArgs {
+    /// Copy the files from this directory (one file per pin, under its pinned file name)
+    /// instead of downloading them.
+    #[arg(long, value_name = "DIR")]
+    from: Option<PathBuf>,
+    /// Pins file to read.
+    #[arg(long, value_name = "FILE", default_value = pins::PINS_FILE)]
+    pins: PathBuf,
+    /// Directory to write the verified files into.
+    #[arg(long, value_name = "DIR", default_value = fetch::FETCHED_DIR)]
+    out: PathBuf,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::FetchSpecs(args) => fetch_specs(&args),
+        Command::Generate(args) => generate(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            let mut source = error.source();
+            while let Some(cause) = source {
+                eprintln!("  caused by: {cause}");
+                source = cause.source();
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn fetch_specs(args: &FetchSpecsArgs) -> Result<(), Box<dyn std::error::Error>> {
+    let root = workspace_root();
+    let pins = pins::load_file(&resolve(&root, &args.pins))?;
+    let out = resolve(&root, &args.out);
+    let fetched = match &args.from {
+        Some(dir) => fetch::fetch_from_dir(&pins.specs, &resolve(&root, dir), &out)?,
+        None => fetch::fetch_url(&pins.specs, &fetch::default_agent(), &out)?,
+    };
+    for file in &fetched {
+        println!(
+            "{:<16} {:>10} bytes  sha256 {} ok",
+            file.file, file.size, file.sha256
+        );
+    }
+    println!("{} files in {}", fetched.len(), out.display());
+    Ok(())
+}
+
+fn generate(args: &GenerateArgs) -> Result<(), Box<dyn std::error::Error>> {
+    let root = workspace_root();
+    let outcome = xtask::generate::run(&root, args.check, args.verbose)?;
+    for report in &outcome.reports {
+        print!("{report}");
+    }
+    let rel = |p: &std::path::Path| p.strip_prefix(&root).unwrap_or(p).display().to_string();
+    if args.check {
+        if outcome.changed.is_empty() && outcome.stale.is_empty() {
+            println!("generate --check: the committed crates match the specs and the generator");
+            return Ok(());
+        }
+        for p in &outcome.changed {
+            eprintln!("differs: {}", rel(p));
+        }
+        for p in &outcome.stale {
+            eprintln!("no longer generated: {}", rel(p));
+        }
+        return Err(format!(
+            "{} generated files are out of date; run `cargo xtask generate` and commit the result",
+            outcome.changed.len() + outcome.stale.len()
+        )
+        .into());
+    }
+    println!(
+        "generate: {} files written, {} stale files removed",
+        outcome.changed.len(),
+        outcome.stale.len()
+    );
+    Ok(())
+}
