@@ -94,6 +94,8 @@ pub fn load_file(path: &Path) -> Result<Loaded> {
 /// Parses and detects a spec held in memory; `file` is only used to name it in errors.
 pub fn load_str(file: &Path, text: &str) -> Result<Loaded> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // Limitation: serde_json keeps the last of two equal keys in a JSON object silently,
+    // where the YAML path rejects them.
     let doc = if text.trim_start().starts_with('{') {
         serde_json::from_str(text).map_err(|e| Error::Syntax {
             file: file.to_owned(),
@@ -111,6 +113,9 @@ pub fn load_str(file: &Path, text: &str) -> Result<Loaded> {
     })
 }
 
+// Limitation: the YAML parser's time grows with the square of the nesting depth of flow
+// collections (`[[[[...`) before it stops at its depth limit of 128: 30,000 levels take about
+// a second in release. Specs come from a pinned source, so this is not guarded against.
 fn parse_yaml(file: &Path, text: &str) -> Result<Value> {
     let syntax = |message: String| Error::Syntax {
         file: file.to_owned(),
@@ -261,10 +266,7 @@ fn detect(file: &Path, doc: &Value) -> Result<(SourceFormat, String)> {
                 _ => Err(Error::spec(
                     file,
                     "/swagger",
-                    format!(
-                        "unsupported Swagger version {}; {ACCEPTED}",
-                        scalar_text(v)
-                    ),
+                    format!("unsupported Swagger version {}; {ACCEPTED}", scalar_text(v)),
                 )),
             }
         }
@@ -274,8 +276,14 @@ fn detect(file: &Path, doc: &Value) -> Result<(SourceFormat, String)> {
                 _ => None,
             };
             match version.and_then(openapi_minor) {
-                Some(0) => Ok((SourceFormat::OpenApi30, version.unwrap_or_default().to_owned())),
-                Some(1) => Ok((SourceFormat::OpenApi31, version.unwrap_or_default().to_owned())),
+                Some(0) => Ok((
+                    SourceFormat::OpenApi30,
+                    version.unwrap_or_default().to_owned(),
+                )),
+                Some(1) => Ok((
+                    SourceFormat::OpenApi31,
+                    version.unwrap_or_default().to_owned(),
+                )),
                 _ => Err(Error::spec(
                     file,
                     "/openapi",

@@ -57,8 +57,8 @@ fn pinned_v2_rewrites_are_counted() {
     assert_eq!(r.get(kind::TYPE_LIST_NULL), Some(&695), "{r:#?}");
 
     // The one upload field became a binary string.
-    let image = &normalized.doc["paths"]["/applications/{application_id}/logo"]["post"]
-        ["requestBody"]["content"]["multipart/form-data"]["schema"]["properties"]["image"];
+    let image = &normalized.doc["paths"]["/applications/{application_id}/logo"]["post"]["requestBody"]
+        ["content"]["multipart/form-data"]["schema"]["properties"]["image"];
     assert_eq!(image["format"], "binary");
     assert!(image.get("contentMediaType").is_none());
 }
@@ -118,8 +118,12 @@ fn swagger_snapshot_converts_its_upload_and_download_constructs() {
     assert_eq!(image["type"], "string");
     assert_eq!(image["format"], "binary");
 
-    let invoice = &doc["paths"]["/providers/{provider_id}/invoices/{ID}"]["get"]["responses"]["200"];
-    assert_eq!(invoice["content"]["application/pdf"]["schema"]["format"], "binary");
+    let invoice =
+        &doc["paths"]["/providers/{provider_id}/invoices/{ID}"]["get"]["responses"]["200"];
+    assert_eq!(
+        invoice["content"]["application/pdf"]["schema"]["format"],
+        "binary"
+    );
     // 727 definitions and 637 operations, counted in the YAML independently.
     assert_eq!(normalized.rewrites[kind::DEFINITION], 727);
     let api = parse(&loaded.file, normalized.doc).unwrap();

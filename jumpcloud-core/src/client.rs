@@ -312,6 +312,9 @@ impl ClientBuilder {
     /// The organization every call acts on, sent as `x-org-id` except on the provider-level
     /// paths of [`ORG_ID_EXEMPT_PATHS`](crate::ORG_ID_EXEMPT_PATHS). Required with a
     /// multi-tenant (MSP) API key; harmless with a single-organization key.
+    ///
+    /// Limitation: one organization per client. Directory Insights can query several at once
+    /// with repeated `x-org-id` headers; that needs a raw request and one client per org.
     pub fn org_id(mut self, org_id: impl Into<String>) -> Self {
         self.org_id = Some(org_id.into());
         self
@@ -498,7 +501,17 @@ fn tls(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, Error>
     Ok(builder.tls_backend_preconfigured(config))
 }
 
-#[cfg(not(any(feature = "rustls", feature = "native-tls")))]
+#[cfg(all(
+    feature = "rustls-aws-lc",
+    not(feature = "rustls"),
+    not(feature = "native-tls")
+))]
+fn tls(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, Error> {
+    // reqwest's own rustls setup, with aws-lc-rs and the platform verifier.
+    Ok(builder)
+}
+
+#[cfg(not(any(feature = "rustls", feature = "rustls-aws-lc", feature = "native-tls")))]
 fn tls(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, Error> {
     // Limitation: without a TLS feature only plain-HTTP base URLs (a local proxy, a mock
     // server) work; https requests fail at connect time.

@@ -142,10 +142,10 @@ impl ApiError {
         headers: HeaderMap,
         body: Bytes,
         attempts: u32,
-        org_id_configured: bool,
+        org_id_may_be_missing: bool,
     ) -> ApiError {
         let message = extract_message(&body);
-        let hint = (status == StatusCode::UNAUTHORIZED && !org_id_configured).then_some(
+        let hint = (status == StatusCode::UNAUTHORIZED && org_id_may_be_missing).then_some(
             "a multi-tenant (MSP) API key needs an organization id: set ClientBuilder::org_id \
              or JUMPCLOUD_ORG_ID",
         );

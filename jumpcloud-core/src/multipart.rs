@@ -1,7 +1,8 @@
 //! `multipart/form-data` request bodies (RFC 7578), for uploads such as application logos.
 //!
-//! The form is encoded into one buffer before sending, rather than streamed, so that a retried
-//! attempt can send exactly the same bytes again.
+//! Limitation: the form is encoded into one buffer before sending, rather than streamed, so
+//! that a retried attempt can send exactly the same bytes again; very large uploads cost their
+//! size in memory.
 
 use bytes::{BufMut, Bytes, BytesMut};
 

@@ -27,6 +27,10 @@ pub const ORG_ID_EXEMPT_PATHS: &[(Api, &str)] = &[
 
 /// Whether a request to `path` (relative to the base URL of `api`, without query) carries the
 /// configured `x-org-id`.
+///
+/// Limitation: matching is by path prefix per API; a provider-level endpoint outside these
+/// prefixes gets the header until it is added here (or the call uses
+/// [`Request::without_org_id`](crate::Request::without_org_id)).
 pub fn sends_org_id(api: Api, path: &str) -> bool {
     !ORG_ID_EXEMPT_PATHS.iter().any(|&(exempt_api, prefix)| {
         exempt_api == api

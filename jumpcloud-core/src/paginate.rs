@@ -178,11 +178,12 @@ pub trait Strategy: sealed::Sealed {
     type Fut: Future;
     /// Starts the request for the next page, or returns `None` when the listing is complete.
     fn next_request(&mut self) -> Option<Self::Fut>;
-    /// Takes a finished page: moves the cursor on and hands back the page's items.
+    /// Takes a finished page: moves the cursor on and hands back the page's items, and an
+    /// error when the listing cannot go on (yielded after the items).
     fn page_done(
         &mut self,
         output: <Self::Fut as Future>::Output,
-    ) -> Result<Vec<Self::Item>, Error>;
+    ) -> (Vec<Self::Item>, Option<Error>);
 }
 
 /// The [`Stream`] of items of a paginated listing; made by the functions of this module.
@@ -194,6 +195,8 @@ pub struct Pager<S: Strategy> {
     strategy: S,
     pending: Option<Pin<Box<S::Fut>>>,
     buffer: std::vec::IntoIter<S::Item>,
+    /// The error that ends the listing, due once the buffered items are out.
+    failure: Option<Error>,
     done: bool,
 }
 
@@ -203,6 +206,7 @@ impl<S: Strategy> Pager<S> {
             strategy,
             pending: None,
             buffer: Vec::new().into_iter(),
+            failure: None,
             done: false,
         }
     }
@@ -220,6 +224,10 @@ impl<S: Strategy> Stream for Pager<S> {
         loop {
             if let Some(item) = this.buffer.next() {
                 return Poll::Ready(Some(Ok(item)));
+            }
+            if let Some(error) = this.failure.take() {
+                this.done = true;
+                return Poll::Ready(Some(Err(error)));
             }
             if this.done {
                 return Poll::Ready(None);
@@ -239,19 +247,15 @@ impl<S: Strategy> Stream for Pager<S> {
                 Poll::Ready(output) => output,
             };
             this.pending = None;
-            match this.strategy.page_done(output) {
-                Ok(items) => this.buffer = items.into_iter(),
-                Err(error) => {
-                    this.done = true;
-                    return Poll::Ready(Some(Err(error)));
-                }
-            }
+            let (items, failure) = this.strategy.page_done(output);
+            this.buffer = items.into_iter();
+            this.failure = failure;
         }
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
         let buffered = self.buffer.len();
-        if self.done {
+        if self.done && self.failure.is_none() {
             (buffered, Some(buffered))
         } else {
             (buffered, None)
@@ -261,7 +265,7 @@ impl<S: Strategy> Stream for Pager<S> {
 
 impl<S: Strategy> FusedStream for Pager<S> {
     fn is_terminated(&self) -> bool {
-        self.done && self.buffer.len() == 0
+        self.done && self.buffer.len() == 0 && self.failure.is_none()
     }
 }
 
@@ -305,8 +309,11 @@ where
         Some((self.fetch)(self.builder.clone(), self.skip, self.limit))
     }
 
-    fn page_done(&mut self, output: Result<P, Error>) -> Result<Vec<P::Item>, Error> {
-        let page = output?.into_page();
+    fn page_done(&mut self, output: Result<P, Error>) -> (Vec<P::Item>, Option<Error>) {
+        let page = match output {
+            Ok(page) => page.into_page(),
+            Err(error) => return (Vec::new(), Some(error)),
+        };
         if page.total.is_some() {
             self.total = page.total;
         }
@@ -322,11 +329,13 @@ where
             Some(next) => self.skip = next,
             None => self.finished = true,
         }
+        // Limitation: without a total, only an empty page ends the listing; a server that
+        // ignored `skip` would be paged forever (JumpCloud's do not).
         self.finished |= match self.total {
             Some(total) => u64::try_from(self.skip).is_ok_and(|skip| skip >= total),
             None => received == 0,
         };
-        Ok(page.items)
+        (page.items, None)
     }
 }
 
@@ -429,33 +438,53 @@ where
     fn page_done(
         &mut self,
         output: Result<ResponseValue<Vec<T>>, Error>,
-    ) -> Result<Vec<T>, Error> {
-        let response = output?;
-        let count = header_count(&response, X_RESULT_COUNT)?;
-        let limit = header_count(&response, X_LIMIT)?;
+    ) -> (Vec<T>, Option<Error>) {
+        let response = match output {
+            Ok(response) => response,
+            Err(error) => return (Vec::new(), Some(error)),
+        };
+        // Whatever happens to the cursor, this page's items are delivered.
+        self.finished = true;
+        let next = self.next_cursor(&response);
+        let failure = match next {
+            Ok(Some(next)) => {
+                self.finished = false;
+                self.cursor = Some(next);
+                None
+            }
+            Ok(None) => None,
+            Err(error) => Some(error),
+        };
+        (response.into_inner(), failure)
+    }
+}
+
+impl<B, F> SearchAfter<B, F> {
+    /// The cursor of the next page, or `None` when this page was the last one.
+    fn next_cursor<T>(&self, response: &ResponseValue<T>) -> Result<Option<Vec<Value>>, Error> {
+        let count = header_count(response, X_RESULT_COUNT)?;
+        let limit = header_count(response, X_LIMIT)?;
         let cursor = response.header(X_SEARCH_AFTER);
         tracing::debug!(?count, ?limit, has_cursor = cursor.is_some(), "page");
 
         // A full page means there may be more; a missing header means there is no way on.
-        let full = matches!((count, limit), (Some(count), Some(limit)) if count == limit && count > 0);
-        match cursor {
-            Some(raw) if full => {
-                let next: Vec<Value> = serde_json::from_str(raw).map_err(|e| Error::Pagination {
-                    message: format!("the X-Search_after header {raw:?} is not a JSON array: {e}"),
-                })?;
-                if self.cursor.as_ref() == Some(&next) {
-                    return Err(Error::Pagination {
-                        message: format!(
-                            "X-Search_after repeats the previous cursor {raw}; stopping rather \
-                             than fetching the same page forever"
-                        ),
-                    });
-                }
-                self.cursor = Some(next);
-            }
-            _ => self.finished = true,
+        let full =
+            matches!((count, limit), (Some(count), Some(limit)) if count == limit && count > 0);
+        let Some(raw) = cursor.filter(|_| full) else {
+            return Ok(None);
+        };
+        let next: Vec<Value> = serde_json::from_str(raw).map_err(|e| Error::Pagination {
+            message: format!("the X-Search_after header {raw:?} is not a JSON array: {e}"),
+        })?;
+        if self.cursor.as_ref() == Some(&next) {
+            return Err(Error::Pagination {
+                message: format!(
+                    "X-Search_after repeats the previous cursor {raw}; stopping rather than \
+                     fetching the same page forever"
+                ),
+            });
         }
-        Ok(response.into_inner())
+        Ok(Some(next))
     }
 }
 
@@ -526,20 +555,25 @@ where
         Some((self.fetch)(self.builder.clone(), self.token.clone()))
     }
 
-    fn page_done(&mut self, output: Result<TokenPage<T>, Error>) -> Result<Vec<T>, Error> {
-        let page = output?;
+    fn page_done(&mut self, output: Result<TokenPage<T>, Error>) -> (Vec<T>, Option<Error>) {
+        let page = match output {
+            Ok(page) => page,
+            Err(error) => return (Vec::new(), Some(error)),
+        };
         let next = page.next_token.filter(|token| !token.is_empty());
         tracing::debug!(received = page.items.len(), has_next = next.is_some(), "page");
         if next.is_some() && next == self.token {
-            return Err(Error::Pagination {
+            self.finished = true;
+            let error = Error::Pagination {
                 message: "the next page token repeats the previous one; stopping rather than \
                           fetching the same page forever"
                     .to_owned(),
-            });
+            };
+            return (page.items, Some(error));
         }
         self.finished = next.is_none();
         self.token = next;
-        Ok(page.items)
+        (page.items, None)
     }
 }
 

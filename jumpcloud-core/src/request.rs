@@ -282,6 +282,8 @@ impl Request {
                 Ok(response) => {
                     let status = response.status();
                     let response_headers = response.headers().clone();
+                    // Limitation: the whole body is read before decoding (errors need it, and
+                    // so do decode error snippets); there is no streaming download.
                     match response.bytes().await {
                         Ok(body) => Ok((status, response_headers, body)),
                         Err(e) => Err(e),
@@ -304,6 +306,7 @@ impl Request {
                     if status.is_success() {
                         return Ok(Response::new(self.operation, status, response_headers, body));
                     }
+                    // Limitation: Retry-After is only looked at on statuses that are retried.
                     let wait_hint = retry_after(&response_headers, SystemTime::now());
                     let error = Error::Api(Box::new(ApiError::new(
                         self.operation,
@@ -311,7 +314,8 @@ impl Request {
                         response_headers,
                         body,
                         attempt,
-                        inner.org_id.is_some(),
+                        // Only an API key can be multi-tenant; a device belongs to one org.
+                        matches!(inner.auth, Auth::ApiKey(_)) && inner.org_id.is_none(),
                     )));
                     if !retryable_status(status) {
                         return Err(error);

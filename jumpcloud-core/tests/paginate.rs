@@ -85,7 +85,8 @@ async fn v2_without_the_header_stops_only_on_an_empty_page() {
 async fn page_size_is_capped_and_start_is_honoured() {
     let server = MockServer::sequence(vec![
         Reply::json(200, &numbered(0, 1)).header("x-total-count", "1"),
-        Reply::json(200, &numbered(0, 2)).header("x-total-count", "42"),
+        Reply::json(200, &numbered(40, 1)).header("x-total-count", "42"),
+        Reply::json(200, &numbered(41, 1)).header("x-total-count", "42"),
     ])
     .await;
     let client = server.builder().build().unwrap();

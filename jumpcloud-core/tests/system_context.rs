@@ -56,7 +56,8 @@ fn signatures_match_an_independent_implementation() {
         assert_eq!(
             authorization,
             format!(
-                "Signature keyId=\"system/5f0c1b2a3d4e5f6a7b8c9d0e\",headers=\"request-line date\",                 algorithm=\"rsa-sha256\",signature=\"{KNOWN_SIGNATURE}\""
+                "Signature keyId=\"system/5f0c1b2a3d4e5f6a7b8c9d0e\",headers=\"request-line date\",\
+                 algorithm=\"rsa-sha256\",signature=\"{KNOWN_SIGNATURE}\""
             )
         );
     }
@@ -91,7 +92,8 @@ async fn requests_carry_a_date_and_a_signature_over_what_was_sent() {
         let authorization = sent.header("authorization").expect("an Authorization header");
         assert!(
             authorization.starts_with(
-                "Signature keyId=\"system/5f0c1b2a3d4e5f6a7b8c9d0e\",headers=\"request-line date\",                 algorithm=\"rsa-sha256\",signature=\""
+                "Signature keyId=\"system/5f0c1b2a3d4e5f6a7b8c9d0e\",headers=\"request-line date\",\
+                 algorithm=\"rsa-sha256\",signature=\""
             ),
             "{authorization}"
         );

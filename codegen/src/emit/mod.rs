@@ -56,8 +56,10 @@ pub fn emit(ir: &Ir, cfg: &CrateConfig) -> Result<Vec<GeneratedFile>> {
     let mut type_mods = Vec::new();
     for (letter, items) in &by_letter {
         let doc = format!(" Types whose names start with `{}`.", letter.to_ascii_uppercase());
+        let use_types = use_types(items);
         let file = quote! {
             #![doc = #doc]
+            #use_types
             #(#items)*
         };
         files.push(render(format!("src/types/{letter}.rs"), file)?);
@@ -84,8 +86,10 @@ pub fn emit(ir: &Ir, cfg: &CrateConfig) -> Result<Vec<GeneratedFile>> {
         let tag = &ops[0].tag;
         let items = ops.iter().map(|op| operations::emit_operation(op, ir, cfg)).collect::<Result<Vec<_>>>()?;
         let doc = format!(" Operations tagged `{tag}`.");
+        let use_types = use_types(&items);
         let file = quote! {
             #![doc = #doc]
+            #use_types
             #(#items)*
         };
         files.push(render(format!("src/operations/{module}.rs"), file)?);
@@ -184,6 +188,38 @@ fn render(path: String, tokens: TokenStream) -> Result<GeneratedFile> {
     Ok(GeneratedFile { path: PathBuf::from(path), contents })
 }
 
+/// `use crate::types;` where a file refers to generated types, so that they read as
+/// `types::User` rather than a full path.
+fn use_types(items: &[TokenStream]) -> TokenStream {
+    let mentions = items.iter().any(|i| {
+        let mut prev_is_types = false;
+        i.clone().into_iter().any(|tt| mentions_types(tt, &mut prev_is_types))
+    });
+    if mentions { quote!(use crate::types;) } else { quote!() }
+}
+
+fn mentions_types(tt: proc_macro2::TokenTree, prev_is_types: &mut bool) -> bool {
+    match tt {
+        proc_macro2::TokenTree::Group(g) => {
+            let mut inner = false;
+            g.stream().into_iter().any(|t| mentions_types(t, &mut inner))
+        }
+        proc_macro2::TokenTree::Ident(i) => {
+            *prev_is_types = i == "types";
+            false
+        }
+        proc_macro2::TokenTree::Punct(p) => {
+            let hit = *prev_is_types && p.as_char() == ':';
+            *prev_is_types = false;
+            hit
+        }
+        proc_macro2::TokenTree::Literal(_) => {
+            *prev_is_types = false;
+            false
+        }
+    }
+}
+
 /// An identifier, raw where the name is a keyword.
 pub(crate) fn ident(name: &str) -> Ident {
     match naming::split_raw(name) {
@@ -211,26 +247,26 @@ pub(crate) fn doc_attrs(text: Option<&str>, extra: &[String]) -> TokenStream {
 /// The Rust type of a [`TypeRef`].
 pub(crate) fn type_tokens(t: &TypeRef) -> TokenStream {
     match t {
-        TypeRef::String => quote!(::std::string::String),
+        TypeRef::String => quote!(String),
         TypeRef::Bool => quote!(bool),
         TypeRef::I32 => quote!(i32),
         TypeRef::I64 => quote!(i64),
         TypeRef::U32 => quote!(u32),
         TypeRef::U64 => quote!(u64),
         TypeRef::F64 => quote!(f64),
-        TypeRef::Json => quote!(::serde_json::Value),
-        TypeRef::JsonObject => quote!(::serde_json::Map<::std::string::String, ::serde_json::Value>),
+        TypeRef::Json => quote!(serde_json::Value),
+        TypeRef::JsonObject => quote!(serde_json::Map<String, serde_json::Value>),
         TypeRef::Vec(inner) => {
             let inner = type_tokens(inner);
-            quote!(::std::vec::Vec<#inner>)
+            quote!(Vec<#inner>)
         }
         TypeRef::Map(inner) => {
             let inner = type_tokens(inner);
-            quote!(::std::collections::BTreeMap<::std::string::String, #inner>)
+            quote!(std::collections::BTreeMap<String, #inner>)
         }
         TypeRef::Named(n) => {
             let n = ident(n);
-            quote!(crate::types::#n)
+            quote!(types::#n)
         }
     }
 }

@@ -28,9 +28,9 @@ fn taking(t: &TypeRef) -> Taking {
 
 fn arg_type(t: &TypeRef) -> TokenStream {
     match taking(t) {
-        Taking::IntoString => quote!(impl ::std::convert::Into<::std::string::String>),
+        Taking::IntoString => quote!(impl Into<String>),
         Taking::IntoStrings => {
-            quote!(impl ::std::iter::IntoIterator<Item = impl ::std::convert::Into<::std::string::String>>)
+            quote!(impl IntoIterator<Item = impl Into<String>>)
         }
         Taking::Plain(ty) => ty,
     }
@@ -39,7 +39,7 @@ fn arg_type(t: &TypeRef) -> TokenStream {
 fn convert(t: &TypeRef, value: TokenStream) -> TokenStream {
     match taking(t) {
         Taking::IntoString => quote!(#value.into()),
-        Taking::IntoStrings => quote!(#value.into_iter().map(::std::convert::Into::into).collect()),
+        Taking::IntoStrings => quote!(#value.into_iter().map(Into::into).collect()),
         Taking::Plain(_) => value,
     }
 }
@@ -61,13 +61,18 @@ pub(super) fn emit_operation(op: &Operation, ir: &Ir, cfg: &CrateConfig) -> Resu
         if p.required {
             let at = arg_type(&p.ty);
             args.push(quote!(#name: #at));
-            let c = convert(&p.ty, quote!(#name));
-            inits.push(quote!(#name: #c));
+            inits.push(match taking(&p.ty) {
+                Taking::Plain(_) => quote!(#name),
+                _ => {
+                    let c = convert(&p.ty, quote!(#name));
+                    quote!(#name: #c)
+                }
+            });
             fields.push(quote!(#name: #ty));
             arg_docs.push(param_doc_line(p));
         } else if let TypeRef::Vec(_) = &p.ty {
             fields.push(quote!(#name: #ty));
-            inits.push(quote!(#name: ::std::vec::Vec::new()));
+            inits.push(quote!(#name: Vec::new()));
             let at = arg_type(&p.ty);
             let c = convert(&p.ty, quote!(value));
             let docs = doc_attrs(p.doc.as_deref(), &[wire_line(p)]);
@@ -79,15 +84,15 @@ pub(super) fn emit_operation(op: &Operation, ir: &Ir, cfg: &CrateConfig) -> Resu
                 }
             });
         } else {
-            fields.push(quote!(#name: ::std::option::Option<#ty>));
-            inits.push(quote!(#name: ::std::option::Option::None));
+            fields.push(quote!(#name: Option<#ty>));
+            inits.push(quote!(#name: None));
             let at = arg_type(&p.ty);
             let c = convert(&p.ty, quote!(value));
             let docs = doc_attrs(p.doc.as_deref(), &[wire_line(p)]);
             setters.push(quote! {
                 #docs
                 pub fn #name(mut self, value: #at) -> Self {
-                    self.#name = ::std::option::Option::Some(#c);
+                    self.#name = Some(#c);
                     self
                 }
             });
@@ -106,32 +111,32 @@ pub(super) fn emit_operation(op: &Operation, ir: &Ir, cfg: &CrateConfig) -> Resu
                     arg_docs.push(format!("- `body`: {}", first_line(&text)));
                     quote! { req.json(&self.body)?; }
                 } else {
-                    fields.push(quote!(body: ::std::option::Option<#ty>));
-                    inits.push(quote!(body: ::std::option::Option::None));
+                    fields.push(quote!(body: Option<#ty>));
+                    inits.push(quote!(body: None));
                     let docs = doc_attrs(Some(&text), &[]);
                     setters.push(quote! {
                         #docs
                         pub fn body(mut self, value: #ty) -> Self {
-                            self.body = ::std::option::Option::Some(value);
+                            self.body = Some(value);
                             self
                         }
                     });
-                    quote! { if let ::std::option::Option::Some(body) = &self.body { req.json(body)?; } }
+                    quote! { if let Some(body) = &self.body { req.json(body)?; } }
                 }
             }
             BodyKind::Bytes(content_type) => {
                 let text = body.doc.clone().unwrap_or_else(|| format!("The request body, sent as `{content_type}`."));
-                fields.push(quote!(body: ::bytes::Bytes));
+                fields.push(quote!(body: bytes::Bytes));
                 if body.required {
-                    args.push(quote!(body: impl ::std::convert::Into<::bytes::Bytes>));
+                    args.push(quote!(body: impl Into<bytes::Bytes>));
                     inits.push(quote!(body: body.into()));
                     arg_docs.push(format!("- `body`: {}", first_line(&text)));
                 } else {
-                    inits.push(quote!(body: ::bytes::Bytes::new()));
+                    inits.push(quote!(body: bytes::Bytes::new()));
                     let docs = doc_attrs(Some(&text), &[]);
                     setters.push(quote! {
                         #docs
-                        pub fn body(mut self, value: impl ::std::convert::Into<::bytes::Bytes>) -> Self {
+                        pub fn body(mut self, value: impl Into<bytes::Bytes>) -> Self {
                             self.body = value.into();
                             self
                         }
@@ -149,10 +154,11 @@ pub(super) fn emit_operation(op: &Operation, ir: &Ir, cfg: &CrateConfig) -> Resu
         SuccessResponse::Json(t) => (type_tokens(t), quote!(.json())),
         SuccessResponse::JsonOrEmpty(t) => {
             let t = type_tokens(t);
-            (quote!(::std::option::Option<#t>), quote!(.json_or_empty()))
+            // An empty body (the 204 beside the 200) decodes as `None`.
+            (quote!(Option<#t>), quote!(.json()))
         }
-        SuccessResponse::Text => (quote!(::std::string::String), quote!(.text())),
-        SuccessResponse::Binary => (quote!(::jumpcloud_core::Binary), quote!(.bytes())),
+        SuccessResponse::Text => (quote!(String), quote!(.text())),
+        SuccessResponse::Binary => (quote!(jumpcloud_core::Binary), quote!(.bytes())),
     };
 
     let path_expr = path_format(op);
@@ -192,7 +198,7 @@ pub(super) fn emit_operation(op: &Operation, ir: &Ir, cfg: &CrateConfig) -> Resu
         #[derive(Debug, Clone)]
         #[must_use = "a request builder does nothing until `.send().await`"]
         pub struct #builder {
-            client: ::jumpcloud_core::Client,
+            client: jumpcloud_core::Client,
             #(#fields,)*
         }
 
@@ -200,12 +206,12 @@ pub(super) fn emit_operation(op: &Operation, ir: &Ir, cfg: &CrateConfig) -> Resu
             #(#setters)*
 
             /// Sends the request and decodes the response.
-            pub async fn send(self) -> ::std::result::Result<::jumpcloud_core::ResponseValue<#ret>, ::jumpcloud_core::Error> {
-                static OPERATION: ::jumpcloud_core::Operation = ::jumpcloud_core::Operation {
+            pub async fn send(self) -> Result<jumpcloud_core::ResponseValue<#ret>, jumpcloud_core::Error> {
+                static OPERATION: jumpcloud_core::Operation = jumpcloud_core::Operation {
                     id: #id,
-                    method: ::jumpcloud_core::Method::#method,
+                    method: jumpcloud_core::Method::#method,
                     path: #path_template,
-                    api: ::jumpcloud_core::Api::#api,
+                    api: jumpcloud_core::Api::#api,
                 };
                 let path = #path_expr;
                 #[allow(unused_mut)]
@@ -254,15 +260,15 @@ fn path_format(op: &Operation) -> TokenStream {
         let var = &rest[start + 1..start + len];
         if let Some(p) = op.params.iter().find(|p| p.location == ParamLocation::Path && p.wire == var) {
             let name = ident(&p.rust);
-            values.push(quote!(::jumpcloud_core::encode_path_segment(&self.#name)));
+            values.push(quote!(jumpcloud_core::encode_path_segment(&self.#name)));
         }
         rest = &rest[start + len + 1..];
     }
     fmt.push_str(&rest.replace('{', "{{").replace('}', "}}"));
     if values.is_empty() {
-        quote!(::std::string::String::from(#fmt))
+        quote!(String::from(#fmt))
     } else {
-        quote!(::std::format!(#fmt, #(#values),*))
+        quote!(format!(#fmt, #(#values),*))
     }
 }
 
@@ -279,7 +285,7 @@ fn write_param(p: &Param, ir: &Ir) -> TokenStream {
                     // `explode: false`: one key, values joined by commas (OpenAPI form style).
                     quote! {
                         if !self.#name.is_empty() {
-                            let joined = self.#name.iter().map(::std::string::ToString::to_string).collect::<::std::vec::Vec<_>>().join(",");
+                            let joined = self.#name.iter().map(ToString::to_string).collect::<Vec<_>>().join(",");
                             req.query(#wire, &joined);
                         }
                     }
@@ -289,7 +295,7 @@ fn write_param(p: &Param, ir: &Ir) -> TokenStream {
                 if p.required {
                     quote! { req.query(#wire, &self.#name); }
                 } else {
-                    quote! { if let ::std::option::Option::Some(value) = &self.#name { req.query(#wire, value); } }
+                    quote! { if let Some(value) = &self.#name { req.query(#wire, value); } }
                 }
             }
             TypeRef::Vec(_) => quote! {
@@ -299,7 +305,7 @@ fn write_param(p: &Param, ir: &Ir) -> TokenStream {
                 if p.required {
                     quote! { req.query_json(#wire, &self.#name)?; }
                 } else {
-                    quote! { if let ::std::option::Option::Some(value) = &self.#name { req.query_json(#wire, value)?; } }
+                    quote! { if let Some(value) = &self.#name { req.query_json(#wire, value)?; } }
                 }
             }
         },
@@ -307,17 +313,17 @@ fn write_param(p: &Param, ir: &Ir) -> TokenStream {
             let value = if p.ty.is_scalar(&ir.types) {
                 quote!(value)
             } else {
-                quote!(&::serde_json::to_string(value).unwrap_or_default())
+                quote!(&serde_json::to_string(value).unwrap_or_default())
             };
             match &p.ty {
                 TypeRef::Vec(_) => quote! {
                     if !self.#name.is_empty() {
-                        let joined = self.#name.iter().map(::std::string::ToString::to_string).collect::<::std::vec::Vec<_>>().join(",");
+                        let joined = self.#name.iter().map(ToString::to_string).collect::<Vec<_>>().join(",");
                         req.header(#wire, &joined)?;
                     }
                 },
                 _ if p.required => quote! { { let value = &self.#name; req.header(#wire, #value)?; } },
-                _ => quote! { if let ::std::option::Option::Some(value) = &self.#name { req.header(#wire, #value)?; } },
+                _ => quote! { if let Some(value) = &self.#name { req.header(#wire, #value)?; } },
             }
         }
     }
@@ -336,41 +342,41 @@ fn multipart(
         let text = part.doc.clone().unwrap_or_else(|| format!("The `{wire}` part of the form."));
         let docs = doc_attrs(Some(&text), &[]);
         if part.file {
-            fields.push(quote!(#name: ::std::option::Option<(::std::string::String, ::bytes::Bytes)>));
-            inits.push(quote!(#name: ::std::option::Option::None));
+            fields.push(quote!(#name: Option<(String, bytes::Bytes)>));
+            inits.push(quote!(#name: None));
             setters.push(quote! {
                 #docs
                 ///
                 /// `file_name` is sent as the part's file name.
-                pub fn #name(mut self, file_name: impl ::std::convert::Into<::std::string::String>, bytes: impl ::std::convert::Into<::bytes::Bytes>) -> Self {
-                    self.#name = ::std::option::Option::Some((file_name.into(), bytes.into()));
+                pub fn #name(mut self, file_name: impl Into<String>, bytes: impl Into<bytes::Bytes>) -> Self {
+                    self.#name = Some((file_name.into(), bytes.into()));
                     self
                 }
             });
             writes.push(quote! {
-                if let ::std::option::Option::Some((file_name, bytes)) = &self.#name {
-                    form.file(#wire, file_name, bytes.clone());
+                if let Some((file_name, bytes)) = &self.#name {
+                    form = form.file(#wire, file_name, "application/octet-stream", bytes.clone());
                 }
             });
         } else {
-            fields.push(quote!(#name: ::std::option::Option<::std::string::String>));
-            inits.push(quote!(#name: ::std::option::Option::None));
+            fields.push(quote!(#name: Option<String>));
+            inits.push(quote!(#name: None));
             setters.push(quote! {
                 #docs
-                pub fn #name(mut self, value: impl ::std::convert::Into<::std::string::String>) -> Self {
-                    self.#name = ::std::option::Option::Some(value.into());
+                pub fn #name(mut self, value: impl Into<String>) -> Self {
+                    self.#name = Some(value.into());
                     self
                 }
             });
             writes.push(quote! {
-                if let ::std::option::Option::Some(value) = &self.#name {
-                    form.text(#wire, value);
+                if let Some(value) = &self.#name {
+                    form = form.text(#wire, value);
                 }
             });
         }
     }
     quote! {
-        let mut form = ::jumpcloud_core::Multipart::new();
+        let mut form = jumpcloud_core::Form::new();
         #(#writes)*
         req.multipart(form);
     }

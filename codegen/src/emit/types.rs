@@ -45,19 +45,19 @@ fn emit_struct(name: &proc_macro2::Ident, docs: &TokenStream, fields: &[Field]) 
         let plain = crate::naming::split_raw(&f.rust).1;
         let mut ty = type_tokens(&f.ty);
         if f.boxed {
-            ty = quote!(::std::boxed::Box<#ty>);
+            ty = quote!(Box<#ty>);
         }
         let wire = &f.wire;
         let rename = if plain == wire { quote!() } else { quote!(rename = #wire,) };
         quote! {
             #docs
             #[serde(#rename default, skip_serializing_if = "Option::is_none")]
-            pub #rust: ::std::option::Option<#ty>,
+            pub #rust: Option<#ty>,
         }
     });
     quote! {
         #docs
-        #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
         #[non_exhaustive]
         pub struct #name {
             #(#fields)*
@@ -91,7 +91,7 @@ fn emit_enum(name: &proc_macro2::Ident, docs: &TokenStream, variants: &[Variant]
         pub enum #name {
             #(#decl)*
             /// A value this version of the spec does not list.
-            Unknown(::std::string::String),
+            Unknown(String),
         }
 
         impl #name {
@@ -104,7 +104,7 @@ fn emit_enum(name: &proc_macro2::Ident, docs: &TokenStream, variants: &[Variant]
             }
         }
 
-        impl ::std::convert::From<&str> for #name {
+        impl From<&str> for #name {
             fn from(value: &str) -> Self {
                 match value {
                     #(#from_str)*
@@ -113,27 +113,27 @@ fn emit_enum(name: &proc_macro2::Ident, docs: &TokenStream, variants: &[Variant]
             }
         }
 
-        impl ::std::convert::From<::std::string::String> for #name {
-            fn from(value: ::std::string::String) -> Self {
+        impl From<String> for #name {
+            fn from(value: String) -> Self {
                 Self::from(value.as_str())
             }
         }
 
-        impl ::std::fmt::Display for #name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        impl std::fmt::Display for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
 
-        impl ::serde::Serialize for #name {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+        impl serde::Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 serializer.serialize_str(self.as_str())
             }
         }
 
-        impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                let value = <::std::borrow::Cow<'de, str> as ::serde::Deserialize<'de>>::deserialize(deserializer)?;
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = <std::borrow::Cow<'de, str> as serde::Deserialize<'de>>::deserialize(deserializer)?;
                 Ok(Self::from(value.as_ref()))
             }
         }

@@ -8,14 +8,17 @@
 //!
 //! The steps, each its own module:
 //!
-//! 1. [`refs`]: every `$ref` of the document *as loaded* must resolve (errors point where the
+//! 1. `refs`: every `$ref` of the document *as loaded* must resolve (errors point where the
 //!    author wrote the reference); references into the middle of another object are replaced
 //!    by a copy of their target, so later stages only ever see `#/components/<kind>/<name>`.
-//! 2. [`swagger2`] converts Swagger 2.0 structure; [`openapi3`] walks OpenAPI 3.0/3.1
-//!    structure. Both hand every schema to [`schema`], which rewrites the JSON Schema
+//! 2. `swagger2` converts Swagger 2.0 structure; `openapi3` walks OpenAPI 3.0/3.1
+//!    structure. Both hand every schema to `schema`, which rewrites the JSON Schema
 //!    constructs that OpenAPI 3.0 lacks.
-//! 3. [`validate`]: the normalized document is checked again (references, unique
+//! 3. `validate`: the normalized document is checked again (references, unique
 //!    `operationId`s).
+//!
+//! [`parse`], the pipeline's parse stage, lives here too: it runs after the overlay stage, on
+//! a document this module produced.
 //!
 //! Each rewrite is counted by kind in [`Normalized::rewrites`], so that a lossy fallback (an
 //! "any" type where the source had a list of types, say) shows in the generation summary.
@@ -24,18 +27,21 @@
 //! messages of the few checks that can only run on the normalized document say so.
 
 mod openapi3;
+mod parse;
 mod pointer;
 mod refs;
 mod schema;
 mod swagger2;
 mod validate;
 
+pub use parse::parse;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde_json::Value;
 
-use crate::error::{Error, Result, escape_token};
+use crate::error::{Error, Result};
 use crate::load::{Loaded, SourceFormat, SourceInfo, load_file};
 
 /// The OpenAPI version every normalized document declares.
@@ -185,41 +191,6 @@ pub fn normalize(loaded: &Loaded) -> Result<Normalized> {
         doc,
         rewrites: cx.rewrites,
     })
-}
-
-/// Deserializes a normalized (and possibly overlaid) document. A failure names the JSON
-/// pointer of the offending node in `doc`, which is the normalized document, not the file.
-pub fn parse(file: &Path, doc: Value) -> Result<openapiv3::OpenAPI> {
-    serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(doc).map_err(|e| {
-        let pointer = path_to_pointer(e.path());
-        Error::spec(
-            file,
-            pointer,
-            format!(
-                "not a valid OpenAPI 3.0 document: {} (pointer into the normalized document)",
-                e.inner()
-            ),
-        )
-    })
-}
-
-fn path_to_pointer(path: &serde_path_to_error::Path) -> String {
-    use serde_path_to_error::Segment;
-    let mut pointer = String::new();
-    for segment in path.iter() {
-        match segment {
-            Segment::Seq { index } => {
-                pointer.push('/');
-                pointer.push_str(&index.to_string());
-            }
-            Segment::Map { key } => {
-                pointer.push('/');
-                pointer.push_str(&escape_token(key));
-            }
-            Segment::Enum { .. } | Segment::Unknown => {}
-        }
-    }
-    pointer
 }
 
 /// A spec taken through load, normalize and parse, for callers that need no overlay.

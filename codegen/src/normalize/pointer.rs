@@ -22,6 +22,8 @@ pub(crate) fn join_index(parent: &str, index: usize) -> String {
 
 /// Splits a local reference (`#/a/b~1c`) into its unescaped tokens. The fragment is
 /// percent-decoded first, as RFC 6901 section 6 prescribes for pointers inside URIs.
+// Limitation: references to other files or URLs (and 3.1 `$id`-relative ones) are rejected;
+// JumpCloud publishes single-file specs.
 pub(crate) fn ref_tokens(reference: &str) -> Result<Vec<String>, String> {
     let Some(fragment) = reference.strip_prefix('#') else {
         return Err(format!(
@@ -103,7 +105,11 @@ pub(crate) fn resolve<'a>(root: &'a Value, tokens: &[String]) -> Result<&'a Valu
                 at = join(&at, token);
             }
             None => {
-                let shown = if at.is_empty() { "#".to_owned() } else { format!("#{at}") };
+                let shown = if at.is_empty() {
+                    "#".to_owned()
+                } else {
+                    format!("#{at}")
+                };
                 let why = match node {
                     Value::Object(map) if map.contains_key("$ref") => {
                         " (it is a $ref object, and references are not followed inside a pointer)"
@@ -142,7 +148,11 @@ mod tests {
         );
         assert_eq!(ref_tokens("#").unwrap(), Vec::<String>::new());
         assert!(ref_tokens("other.yaml#/a").unwrap_err().contains("outside"));
-        assert!(ref_tokens("#a").unwrap_err().contains("must start with `/`"));
+        assert!(
+            ref_tokens("#a")
+                .unwrap_err()
+                .contains("must start with `/`")
+        );
         assert!(ref_tokens("#/a~2").unwrap_err().contains("`~` escape"));
         assert!(ref_tokens("#/a%zz").unwrap_err().contains("%-escape"));
     }
@@ -153,8 +163,19 @@ mod tests {
         let t = |s: &str| ref_tokens(s).unwrap();
         assert_eq!(resolve(&doc, &t("#/a/b/0")).unwrap(), &json!(1));
         assert_eq!(resolve(&doc, &t("#/a/c")).unwrap_err(), "#/a has no \"c\"");
-        assert_eq!(resolve(&doc, &t("#/a/b/01")).unwrap_err(), "#/a/b has no \"01\"");
-        assert!(resolve(&doc, &t("#/a/b/1/y")).unwrap_err().contains("not followed"));
-        assert!(resolve(&doc, &t("#/a/b/0/y")).unwrap_err().contains("a number"));
+        assert_eq!(
+            resolve(&doc, &t("#/a/b/01")).unwrap_err(),
+            "#/a/b has no \"01\""
+        );
+        assert!(
+            resolve(&doc, &t("#/a/b/1/y"))
+                .unwrap_err()
+                .contains("not followed")
+        );
+        assert!(
+            resolve(&doc, &t("#/a/b/0/y"))
+                .unwrap_err()
+                .contains("a number")
+        );
     }
 }

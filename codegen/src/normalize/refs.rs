@@ -12,6 +12,10 @@
 //! replaced by a copy of its target here, once, before anything else reads the document. The
 //! copy keeps the reference's sibling keys (they override the target's), which is what the
 //! author meant by writing them.
+//!
+//! Limitation: a reference into an object that contains that same reference (a recursive
+//! `$defs` entry, say) cannot be copied finitely and is an error; pointing it at a whole
+//! component is the fix.
 
 use serde_json::Value;
 
@@ -52,16 +56,28 @@ fn classify(at: At, key: &str, value: &Value, swagger: bool) -> Option<At> {
                 // Schema `examples` (3.1) are a list of values and Swagger 2.0 response
                 // `examples` map media types to values; only OpenAPI 3 media types and
                 // parameters hold Example objects there.
-                "examples" => (!swagger && value.is_object()).then_some(At::Names {
-                    extensions: false,
-                }),
-                "paths" | "responses" | "webhooks" => Some(At::Names { extensions: true }),
-                "properties" | "patternProperties" | "definitions" | "$defs"
-                | "dependentSchemas" | "securityDefinitions" | "securitySchemes" | "schemas"
-                | "requestBodies" | "headers" | "content" | "encoding" | "links" | "pathItems"
-                | "variables" | "mapping" | "scopes" | "callbacks" => {
-                    Some(At::Names { extensions: false })
+                "examples" => {
+                    (!swagger && value.is_object()).then_some(At::Names { extensions: false })
                 }
+                "paths" | "responses" | "webhooks" => Some(At::Names { extensions: true }),
+                "properties"
+                | "patternProperties"
+                | "definitions"
+                | "$defs"
+                | "dependentSchemas"
+                | "securityDefinitions"
+                | "securitySchemes"
+                | "schemas"
+                | "requestBodies"
+                | "headers"
+                | "content"
+                | "encoding"
+                | "links"
+                | "pathItems"
+                | "variables"
+                | "mapping"
+                | "scopes"
+                | "callbacks" => Some(At::Names { extensions: false }),
                 "parameters" if value.is_object() => Some(At::Names { extensions: false }),
                 _ => Some(At::Keywords),
             }
@@ -72,7 +88,11 @@ fn classify(at: At, key: &str, value: &Value, swagger: bool) -> Option<At> {
 /// Whether `tokens` name a whole reusable object, the only kind of target later stages accept.
 fn is_component(tokens: &[String], swagger: bool) -> bool {
     if swagger {
-        tokens.len() == 2 && matches!(tokens[0].as_str(), "definitions" | "parameters" | "responses")
+        tokens.len() == 2
+            && matches!(
+                tokens[0].as_str(),
+                "definitions" | "parameters" | "responses"
+            )
     } else {
         tokens.len() == 3
             && tokens[0] == "components"
@@ -107,7 +127,10 @@ fn collect(
     out: &mut Vec<Site>,
 ) -> crate::Result<()> {
     if depth > MAX_DEPTH {
-        return Err(cx.error(pointer, format!("the document nests deeper than {MAX_DEPTH} levels")));
+        return Err(cx.error(
+            pointer,
+            format!("the document nests deeper than {MAX_DEPTH} levels"),
+        ));
     }
     match node {
         Value::Object(map) => {
@@ -156,9 +179,21 @@ fn collect(
 
 /// Checks that every `$ref` in the document as loaded resolves, then replaces the ones that
 /// point inside other objects by copies of their targets.
-pub(super) fn check_and_inline(doc: &mut Value, swagger: bool, cx: &mut Cx<'_>) -> crate::Result<()> {
+pub(super) fn check_and_inline(
+    doc: &mut Value,
+    swagger: bool,
+    cx: &mut Cx<'_>,
+) -> crate::Result<()> {
     let mut sites = Vec::new();
-    collect(doc, &mut String::new(), At::Keywords, swagger, 0, cx, &mut sites)?;
+    collect(
+        doc,
+        &mut String::new(),
+        At::Keywords,
+        swagger,
+        0,
+        cx,
+        &mut sites,
+    )?;
 
     let mut deep = false;
     for site in &sites {
@@ -215,7 +250,9 @@ impl Inliner<'_> {
         if depth > MAX_DEPTH {
             return Err(cx.error(
                 origin.unwrap_or(pointer),
-                format!("the document nests deeper than {MAX_DEPTH} levels after inlining references"),
+                format!(
+                    "the document nests deeper than {MAX_DEPTH} levels after inlining references"
+                ),
             ));
         }
         let reference = match node {
@@ -227,7 +264,8 @@ impl Inliner<'_> {
         };
         if let Some(reference) = reference {
             // Every reference was checked against this same document before.
-            let tokens = ref_tokens(&reference).map_err(|m| cx.error(origin.unwrap_or(pointer), m))?;
+            let tokens =
+                ref_tokens(&reference).map_err(|m| cx.error(origin.unwrap_or(pointer), m))?;
             if !is_component(&tokens, self.swagger) {
                 return self.inline(node, &reference, &tokens, pointer, origin, depth, cx);
             }
@@ -302,7 +340,14 @@ impl Inliner<'_> {
             .map_err(|why| cx.error(&site, format!("$ref {reference:?} does not resolve: {why}")))?
             .clone();
         self.stack.push(reference.to_owned());
-        self.walk(&mut replacement, pointer, At::Keywords, Some(&site), depth + 1, cx)?;
+        self.walk(
+            &mut replacement,
+            pointer,
+            At::Keywords,
+            Some(&site),
+            depth + 1,
+            cx,
+        )?;
         self.stack.pop();
 
         // Siblings are expanded in place first: they may hold references of their own.
@@ -327,10 +372,21 @@ impl Inliner<'_> {
 /// is a bug in the conversion, reported with a pointer into the normalized document.
 pub(super) fn check_normalized(doc: &Value, cx: &Cx<'_>) -> crate::Result<()> {
     let mut sites = Vec::new();
-    collect(doc, &mut String::new(), At::Keywords, false, 0, cx, &mut sites)?;
+    collect(
+        doc,
+        &mut String::new(),
+        At::Keywords,
+        false,
+        0,
+        cx,
+        &mut sites,
+    )?;
     for site in sites {
         let in_normalized = |m: String| {
-            cx.error(&site.pointer, format!("{m} (pointer into the normalized document)"))
+            cx.error(
+                &site.pointer,
+                format!("{m} (pointer into the normalized document)"),
+            )
         };
         let tokens = ref_tokens(&site.reference).map_err(in_normalized)?;
         resolve(doc, &tokens).map_err(|why| {

@@ -60,7 +60,10 @@ pub(super) fn schema(node: &mut Value, pointer: &str, cx: &mut Cx<'_>) -> crate:
 
 fn rewrite(node: &mut Value, pointer: &str, cx: &mut Cx<'_>, depth: usize) -> crate::Result<()> {
     if depth > MAX_DEPTH {
-        return Err(cx.error(pointer, format!("schemas nest deeper than {MAX_DEPTH} levels")));
+        return Err(cx.error(
+            pointer,
+            format!("schemas nest deeper than {MAX_DEPTH} levels"),
+        ));
     }
     if let Value::Bool(b) = node {
         // JSON Schema's boolean schemas: `true` accepts anything, `false` nothing.
@@ -157,7 +160,10 @@ fn schema_ref(map: &Map<String, Value>, pointer: &str, cx: &mut Cx<'_>) -> crate
     let reference = match map.get("$ref") {
         Some(Value::String(r)) => r,
         Some(other) => {
-            return Err(cx.error(&at, format!("$ref must be a string, found {}", kind_of(other))));
+            return Err(cx.error(
+                &at,
+                format!("$ref must be a string, found {}", kind_of(other)),
+            ));
         }
         None => return Err(cx.error(&at, "missing $ref")),
     };
@@ -171,10 +177,16 @@ fn schema_ref(map: &Map<String, Value>, pointer: &str, cx: &mut Cx<'_>) -> crate
         // document itself has no `components`, so such a reference failed resolution before.
         (_, [c, section, name]) if c == "components" && section == "schemas" => name,
         _ => {
-            let expected = if cx.swagger() { "#/definitions/" } else { "#/components/schemas/" };
+            let expected = if cx.swagger() {
+                "#/definitions/"
+            } else {
+                "#/components/schemas/"
+            };
             return Err(cx.error(
                 &at,
-                format!("a schema's $ref must point to a schema ({expected}...), not {reference:?}"),
+                format!(
+                    "a schema's $ref must point to a schema ({expected}...), not {reference:?}"
+                ),
             ));
         }
     };
@@ -212,7 +224,10 @@ fn rewrite_type(map: &mut Map<String, Value>, pointer: &str, cx: &mut Cx<'_>) ->
         other => {
             return Err(cx.error(
                 &join(pointer, "type"),
-                format!("type must be a name or a list of names, found {}", kind_of(other)),
+                format!(
+                    "type must be a name or a list of names, found {}",
+                    kind_of(other)
+                ),
             ));
         }
     };
@@ -227,7 +242,11 @@ fn rewrite_type(map: &mut Map<String, Value>, pointer: &str, cx: &mut Cx<'_>) ->
         [only] => {
             map.insert("type".to_owned(), Value::String(only.clone()));
             // A single name without null came from a list: a plain name returned above.
-            cx.count(if has_null { kind::TYPE_LIST_NULL } else { kind::TYPE_LIST_SINGLE });
+            cx.count(if has_null {
+                kind::TYPE_LIST_NULL
+            } else {
+                kind::TYPE_LIST_SINGLE
+            });
         }
         // Limitation: `[string, integer]` could become a `oneOf` of single-type copies of the
         // schema; it is left untyped (any value) and counted as a fallback instead.
@@ -249,8 +268,10 @@ fn is_null_branch(branch: &Value) -> bool {
     let null_enum = m.get("enum") == Some(&json!([null])) || m.get("const") == Some(&Value::Null);
     (null_type || null_enum)
         && m.keys().all(|k| {
-            matches!(k.as_str(), "type" | "enum" | "const" | "description" | "title")
-                || k.starts_with("x-")
+            matches!(
+                k.as_str(),
+                "type" | "enum" | "const" | "description" | "title"
+            ) || k.starts_with("x-")
         })
 }
 
@@ -265,7 +286,10 @@ fn null_branches(map: &mut Map<String, Value>, key: &str, cx: &mut Cx<'_>) {
     let Some(Value::Array(branches)) = map.remove(key) else {
         return;
     };
-    let mut rest: Vec<Value> = branches.into_iter().filter(|b| !is_null_branch(b)).collect();
+    let mut rest: Vec<Value> = branches
+        .into_iter()
+        .filter(|b| !is_null_branch(b))
+        .collect();
     map.insert("nullable".to_owned(), Value::Bool(true));
     cx.count(kind::NULL_BRANCH);
 
@@ -353,7 +377,10 @@ fn content_encoding(map: &mut Map<String, Value>, cx: &mut Cx<'_>) {
     if map.contains_key("format") || !is_string {
         return;
     }
-    let format = match (encoding.as_ref().and_then(Value::as_str), media_type.as_ref()) {
+    let format = match (
+        encoding.as_ref().and_then(Value::as_str),
+        media_type.as_ref(),
+    ) {
         (Some("base64" | "base64url"), _) => Some("byte"),
         (Some(_), _) => Some("binary"),
         (None, Some(Value::String(media))) if !is_textual(media) => Some("binary"),
@@ -365,7 +392,12 @@ fn content_encoding(map: &mut Map<String, Value>, cx: &mut Cx<'_>) {
 }
 
 fn is_textual(media_type: &str) -> bool {
-    let essence = media_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    let essence = media_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
     essence.starts_with("text/")
         || essence.ends_with("/json")
         || essence.ends_with("+json")

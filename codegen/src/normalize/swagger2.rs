@@ -104,7 +104,11 @@ pub(super) fn convert(doc: &Value, cx: &mut Cx<'_>) -> crate::Result<Value> {
 }
 
 fn or_json(list: Vec<String>) -> Vec<String> {
-    if list.is_empty() { vec![JSON.to_owned()] } else { list }
+    if list.is_empty() {
+        vec![JSON.to_owned()]
+    } else {
+        list
+    }
 }
 
 /// `map[key]` as an object, if present; anything else there is an error.
@@ -124,20 +128,35 @@ fn object_at<'a>(
     }
 }
 
-fn as_object<'a>(value: &'a Value, pointer: &str, what: &str, cx: &Cx<'_>) -> crate::Result<&'a Object> {
+fn as_object<'a>(
+    value: &'a Value,
+    pointer: &str,
+    what: &str,
+    cx: &Cx<'_>,
+) -> crate::Result<&'a Object> {
     match value {
         Value::Object(o) => Ok(o),
-        other => Err(cx.error(pointer, format!("{what} must be a mapping, found {}", kind_of(other)))),
+        other => Err(cx.error(
+            pointer,
+            format!("{what} must be a mapping, found {}", kind_of(other)),
+        )),
     }
 }
 
 /// A `consumes`/`produces` list.
-fn media_types(value: Option<&Value>, pointer: &str, cx: &Cx<'_>) -> crate::Result<Option<Vec<String>>> {
+fn media_types(
+    value: Option<&Value>,
+    pointer: &str,
+    cx: &Cx<'_>,
+) -> crate::Result<Option<Vec<String>>> {
     let Some(value) = value else {
         return Ok(None);
     };
     let Value::Array(list) = value else {
-        return Err(cx.error(pointer, format!("must be a list of media types, found {}", kind_of(value))));
+        return Err(cx.error(
+            pointer,
+            format!("must be a list of media types, found {}", kind_of(value)),
+        ));
     };
     list.iter()
         .enumerate()
@@ -152,7 +171,12 @@ fn media_types(value: Option<&Value>, pointer: &str, cx: &Cx<'_>) -> crate::Resu
         .map(Some)
 }
 
-fn string_at<'a>(map: &'a Object, key: &str, pointer: &str, cx: &Cx<'_>) -> crate::Result<Option<&'a str>> {
+fn string_at<'a>(
+    map: &'a Object,
+    key: &str,
+    pointer: &str,
+    cx: &Cx<'_>,
+) -> crate::Result<Option<&'a str>> {
     match map.get(key) {
         None => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
@@ -209,7 +233,10 @@ fn components(root: &Object, globals: &Globals<'_>, cx: &mut Cx<'_>) -> crate::R
             let pointer = join("/parameters", name);
             let p = as_object(p, &pointer, "a parameter", cx)?;
             if p.contains_key("$ref") {
-                return Err(cx.error(&join(&pointer, "$ref"), "a global parameter cannot be a $ref"));
+                return Err(cx.error(
+                    &join(&pointer, "$ref"),
+                    "a global parameter cannot be a $ref",
+                ));
             }
             match string_at(p, "in", &pointer, cx)? {
                 Some("body") => {
@@ -277,7 +304,10 @@ fn security_scheme(value: &Value, pointer: &str, cx: &mut Cx<'_>) -> crate::Resu
                     "implicit",
                     json!({"authorizationUrl": url("authorizationUrl"), "scopes": scopes}),
                 ),
-                Some("password") => ("password", json!({"tokenUrl": url("tokenUrl"), "scopes": scopes})),
+                Some("password") => (
+                    "password",
+                    json!({"tokenUrl": url("tokenUrl"), "scopes": scopes}),
+                ),
                 Some("application") => (
                     "clientCredentials",
                     json!({"tokenUrl": url("tokenUrl"), "scopes": scopes}),
@@ -345,17 +375,27 @@ fn resolve_param<'a>(
                 .ok_or_else(|| cx.error(&at, "$ref must be a string"))?;
             let tokens = ref_tokens(reference).map_err(|m| cx.error(&at, m))?;
             let [section, name] = tokens.as_slice() else {
-                return Err(cx.error(&at, format!("a parameter $ref must point to #/parameters/..., not {reference:?}")));
+                return Err(cx.error(
+                    &at,
+                    format!("a parameter $ref must point to #/parameters/..., not {reference:?}"),
+                ));
             };
             if section != "parameters" {
-                return Err(cx.error(&at, format!("a parameter $ref must point to #/parameters/..., not {reference:?}")));
+                return Err(cx.error(
+                    &at,
+                    format!("a parameter $ref must point to #/parameters/..., not {reference:?}"),
+                ));
             }
             let def = globals
                 .parameters
                 .and_then(|p| p.get(name))
                 .ok_or_else(|| cx.error(&at, format!("$ref {reference:?} does not resolve")))?;
             let pointer = join("/parameters", name);
-            (as_object(def, &pointer, "a parameter", cx)?, pointer, Some(name.clone()))
+            (
+                as_object(def, &pointer, "a parameter", cx)?,
+                pointer,
+                Some(name.clone()),
+            )
         }
     };
     let name = string_at(def, "name", &pointer, cx)?
@@ -384,7 +424,10 @@ fn resolve_params<'a>(
     };
     let at = join(pointer, "parameters");
     let Value::Array(list) = list else {
-        return Err(cx.error(&at, format!("`parameters` must be a list, found {}", kind_of(list))));
+        return Err(cx.error(
+            &at,
+            format!("`parameters` must be a list, found {}", kind_of(list)),
+        ));
     };
     list.iter()
         .enumerate()
@@ -392,7 +435,12 @@ fn resolve_params<'a>(
         .collect()
 }
 
-fn path_item(value: &Value, pointer: &str, globals: &Globals<'_>, cx: &mut Cx<'_>) -> crate::Result<Value> {
+fn path_item(
+    value: &Value,
+    pointer: &str,
+    globals: &Globals<'_>,
+    cx: &mut Cx<'_>,
+) -> crate::Result<Value> {
     let item = as_object(value, pointer, "a path item", cx)?;
     if item.contains_key("$ref") {
         // Limitation: a Swagger 2.0 path item `$ref` can only point to another file; local
@@ -408,7 +456,10 @@ fn path_item(value: &Value, pointer: &str, globals: &Globals<'_>, cx: &mut Cx<'_
         }
     }
     let mut kept = Vec::new();
-    for p in shared.iter().filter(|p| !matches!(p.location.as_str(), "body" | "formData")) {
+    for p in shared
+        .iter()
+        .filter(|p| !matches!(p.location.as_str(), "body" | "formData"))
+    {
         kept.push(parameter_or_ref(p, cx)?);
     }
     if !kept.is_empty() {
@@ -445,7 +496,13 @@ fn operation(
     for (key, v) in op {
         if matches!(
             key.as_str(),
-            "tags" | "summary" | "description" | "externalDocs" | "operationId" | "deprecated" | "security"
+            "tags"
+                | "summary"
+                | "description"
+                | "externalDocs"
+                | "operationId"
+                | "deprecated"
+                | "security"
         ) || key.starts_with("x-")
         {
             out.insert(key.clone(), v.clone());
@@ -463,7 +520,10 @@ fn operation(
 
     // Operation parameters override path-item parameters of the same name and location.
     let own = resolve_params(op, pointer, globals, cx)?;
-    let overridden = |p: &Param<'_>| own.iter().any(|o| o.name == p.name && o.location == p.location);
+    let overridden = |p: &Param<'_>| {
+        own.iter()
+            .any(|o| o.name == p.name && o.location == p.location)
+    };
     let mut body: Option<&Param<'_>> = None;
     let mut form: Vec<&Param<'_>> = Vec::new();
     let mut parameters = Vec::new();
@@ -550,7 +610,9 @@ fn response_or_ref(
         return response(value, produces, pointer, cx);
     };
     let at = join(pointer, "$ref");
-    let reference = reference.as_str().ok_or_else(|| cx.error(&at, "$ref must be a string"))?;
+    let reference = reference
+        .as_str()
+        .ok_or_else(|| cx.error(&at, "$ref must be a string"))?;
     let tokens = ref_tokens(reference).map_err(|m| cx.error(&at, m))?;
     let name = match tokens.as_slice() {
         [section, name] if section == "responses" => name,
@@ -575,7 +637,12 @@ fn response_or_ref(
     response(def, produces, &join("/responses", name), cx)
 }
 
-fn response(value: &Value, produces: &[String], pointer: &str, cx: &mut Cx<'_>) -> crate::Result<Value> {
+fn response(
+    value: &Value,
+    produces: &[String],
+    pointer: &str,
+    cx: &mut Cx<'_>,
+) -> crate::Result<Value> {
     let r = as_object(value, pointer, "a response", cx)?;
     let mut out = Object::new();
     for (key, v) in r {
@@ -610,10 +677,13 @@ fn response(value: &Value, produces: &[String], pointer: &str, cx: &mut Cx<'_>) 
     if let Some(examples) = r.get("examples") {
         let examples = as_object(examples, &join(pointer, "examples"), "`examples`", cx)?;
         for (media_type, example) in examples {
-            let entry = content.entry(media_type.clone()).or_insert_with(|| match &converted_schema {
-                Some(s) => json!({ "schema": s.clone() }),
-                None => json!({}),
-            });
+            let entry =
+                content
+                    .entry(media_type.clone())
+                    .or_insert_with(|| match &converted_schema {
+                        Some(s) => json!({ "schema": s.clone() }),
+                        None => json!({}),
+                    });
             if let Value::Object(entry) = entry {
                 entry.insert("example".to_owned(), example.clone());
             }
@@ -637,46 +707,62 @@ fn header(value: &Value, pointer: &str, cx: &mut Cx<'_>) -> crate::Result<Value>
     out.insert("schema".to_owned(), simple_schema(h, pointer, cx)?);
     // Headers only have the `simple` style, which is `csv`.
     if let Some(format) = collection_format(h, pointer, cx)? {
-        cx.count(if format == "csv" { kind::COLLECTION_FORMAT } else { kind::COLLECTION_FORMAT_FALLBACK });
+        cx.count(if format == "csv" {
+            kind::COLLECTION_FORMAT
+        } else {
+            kind::COLLECTION_FORMAT_FALLBACK
+        });
     }
     cx.count(kind::HEADER_SCHEMA);
     Ok(Value::Object(out))
 }
 
 /// The `collectionFormat` of an array-typed parameter, header or items object, if it is one.
-fn collection_format<'a>(def: &'a Object, pointer: &str, cx: &Cx<'_>) -> crate::Result<Option<&'a str>> {
+fn collection_format<'a>(
+    def: &'a Object,
+    pointer: &str,
+    cx: &Cx<'_>,
+) -> crate::Result<Option<&'a str>> {
     let format = string_at(def, "collectionFormat", pointer, cx)?;
-    if let Some(f) = format {
-        if !matches!(f, "csv" | "ssv" | "tsv" | "pipes" | "multi") {
-            return Err(cx.error(
-                &join(pointer, "collectionFormat"),
-                format!("unknown collectionFormat {f:?}; expected csv, ssv, tsv, pipes or multi"),
-            ));
-        }
+    if let Some(f) = format
+        && !matches!(f, "csv" | "ssv" | "tsv" | "pipes" | "multi")
+    {
+        return Err(cx.error(
+            &join(pointer, "collectionFormat"),
+            format!("unknown collectionFormat {f:?}; expected csv, ssv, tsv, pipes or multi"),
+        ));
     }
     let is_array = def.get("type").and_then(Value::as_str) == Some("array");
     // 2.0's default for arrays is `csv`.
-    Ok(if is_array { Some(format.unwrap_or("csv")) } else { None })
+    Ok(if is_array {
+        Some(format.unwrap_or("csv"))
+    } else {
+        None
+    })
 }
 
 /// The 3.0 schema made of a 2.0 non-body parameter's (or header's) own type keywords.
 fn simple_schema(def: &Object, pointer: &str, cx: &mut Cx<'_>) -> crate::Result<Value> {
-    let mut out = items_schema(def);
+    let mut out = items_schema(def, false);
     schema(&mut out, pointer, cx)?;
     Ok(out)
 }
 
-fn items_schema(def: &Object) -> Value {
+/// The schema keywords of `def`. A parameter's own extensions stay on the parameter; those of
+/// a nested `items` object have nowhere else to go, so they come along (`with_extensions`).
+fn items_schema(def: &Object, with_extensions: bool) -> Value {
     let mut out = Object::new();
-    for key in SCHEMA_KEYS {
-        if let Some(v) = def.get(*key) {
-            let v = match (*key, v) {
+    for (key, v) in def {
+        if SCHEMA_KEYS.contains(&key.as_str()) {
+            let v = match (key.as_str(), v) {
                 // Nested arrays' `collectionFormat` has no 3.0 equivalent; the items
                 // object itself is converted, that keyword dropped.
-                ("items", Value::Object(items)) => items_schema(items),
+                ("items", Value::Object(items)) => items_schema(items, true),
                 _ => v.clone(),
             };
-            out.insert((*key).to_owned(), v);
+            out.insert(key.clone(), v);
+        } else if with_extensions && key.starts_with("x-") {
+            out.insert(key.clone(), v.clone());
         }
     }
     Value::Object(out)
@@ -689,7 +775,13 @@ fn parameter(def: &Object, pointer: &str, cx: &mut Cx<'_>) -> crate::Result<Valu
     for (key, v) in def {
         if matches!(
             key.as_str(),
-            "name" | "in" | "description" | "required" | "allowEmptyValue" | "deprecated" | "example"
+            "name"
+                | "in"
+                | "description"
+                | "required"
+                | "allowEmptyValue"
+                | "deprecated"
+                | "example"
         ) || (key.starts_with("x-") && key != "x-nullable")
         {
             out.insert(key.clone(), v.clone());
@@ -710,6 +802,8 @@ fn parameter(def: &Object, pointer: &str, cx: &mut Cx<'_>) -> crate::Result<Valu
     cx.count(kind::PARAMETER_SCHEMA);
 
     if let Some(format) = collection_format(def, pointer, cx)? {
+        // Limitation: `tsv` has no OpenAPI 3.0 style, and `ssv`/`pipes` have none outside the
+        // query; those become comma separation (`form`/`simple`), counted as a fallback.
         let style = match (location, format) {
             ("query", "csv" | "tsv") => Some(("form", false)),
             ("query", "multi") => Some(("form", true)),
@@ -722,8 +816,15 @@ fn parameter(def: &Object, pointer: &str, cx: &mut Cx<'_>) -> crate::Result<Valu
             out.insert("style".to_owned(), json!(style));
             out.insert("explode".to_owned(), json!(explode));
         }
-        let exact = matches!((location, format), ("query", "csv" | "multi" | "ssv" | "pipes") | (_, "csv"));
-        cx.count(if exact { kind::COLLECTION_FORMAT } else { kind::COLLECTION_FORMAT_FALLBACK });
+        let exact = matches!(
+            (location, format),
+            ("query", "csv" | "multi" | "ssv" | "pipes") | (_, "csv")
+        );
+        cx.count(if exact {
+            kind::COLLECTION_FORMAT
+        } else {
+            kind::COLLECTION_FORMAT_FALLBACK
+        });
     }
     Ok(Value::Object(out))
 }
@@ -766,7 +867,12 @@ fn form_body(fields: &[&Param<'_>], consumes: &[String], cx: &mut Cx<'_>) -> cra
     let mut media_types: Vec<String> = consumes
         .iter()
         .filter(|m| {
-            let essence = m.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+            let essence = m
+                .split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase();
             essence == MULTIPART || essence == URLENCODED
         })
         .cloned()
@@ -780,8 +886,13 @@ fn form_body(fields: &[&Param<'_>], consumes: &[String], cx: &mut Cx<'_>) -> cra
     let mut encoding = Object::new();
     for p in fields {
         let mut property = simple_schema(p.def, &p.pointer, cx)?;
-        if let (Value::Object(property), Some(description)) = (&mut property, p.def.get("description")) {
-            property.entry("description").or_insert_with(|| description.clone());
+        // A form field becomes a property: its description and extensions go with it.
+        if let Value::Object(property) = &mut property {
+            for (key, v) in p.def {
+                if key == "description" || (key.starts_with("x-") && key != "x-nullable") {
+                    property.entry(key.clone()).or_insert_with(|| v.clone());
+                }
+            }
         }
         properties.insert(p.name.clone(), property);
         if p.def.get("required") == Some(&Value::Bool(true)) {
@@ -797,7 +908,11 @@ fn form_body(fields: &[&Param<'_>], consumes: &[String], cx: &mut Cx<'_>) -> cra
             if let Some(style) = style {
                 encoding.insert(p.name.clone(), json!({ "style": style, "explode": false }));
             }
-            cx.count(if format == "tsv" { kind::COLLECTION_FORMAT_FALLBACK } else { kind::COLLECTION_FORMAT });
+            cx.count(if format == "tsv" {
+                kind::COLLECTION_FORMAT_FALLBACK
+            } else {
+                kind::COLLECTION_FORMAT
+            });
         }
     }
 

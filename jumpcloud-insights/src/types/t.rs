@@ -7,4 +7,4 @@
 /// and a list of sub-values
 ///
 /// Schema `TermConjunction`.
-pub type TermConjunction = ::serde_json::Map<::std::string::String, ::serde_json::Value>;
+pub type TermConjunction = serde_json::Map<String, serde_json::Value>;

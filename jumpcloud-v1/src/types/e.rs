@@ -2,41 +2,39 @@
 
 //! Types whose names start with `E`.
 /// Schema `ErrorDetails`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ErrorDetails {
     /// HTTP status code
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: ::std::option::Option<i32>,
+    pub code: Option<i32>,
     /// Error message
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: ::std::option::Option<::std::string::String>,
+    pub message: Option<String>,
     /// HTTP status description
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: ::std::option::Option<::std::string::String>,
+    pub status: Option<String>,
     /// Describes a list of objects with more detailed information of the given error.
     /// Each detail schema is according to one of the messages defined in Google's API:
     /// <https://github.com/googleapis/googleapis/blob/master/google/rpc/error_details.proto>"
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub details: ::std::option::Option<
-        ::std::vec::Vec<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
-    >,
+    pub details: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
 }
 /// Error
 ///
 /// Schema `Error`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ErrorModel {
     /// HTTP status code
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: ::std::option::Option<i32>,
+    pub code: Option<i32>,
     /// Error message
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: ::std::option::Option<::std::string::String>,
+    pub message: Option<String>,
     /// HTTP status description
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: ::std::option::Option<::std::string::String>,
+    pub status: Option<String>,
 }
 /// The externally_managed property has been deprecated. Whenever a user has their externally_managed field modified their restrictedFields property gets populated with the appropriate value, even if it is already set to a value an administrator manually set.
 ///

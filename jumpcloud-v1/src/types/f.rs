@@ -4,32 +4,32 @@
 /// Indicates if the Full Disk Encryption is active in the system
 ///
 /// Schema `fde`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Fde {
     /// The `active` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub active: ::std::option::Option<bool>,
+    pub active: Option<bool>,
     /// The `keyPresent` property.
     #[serde(rename = "keyPresent", default, skip_serializing_if = "Option::is_none")]
-    pub key_present: ::std::option::Option<bool>,
+    pub key_present: Option<bool>,
 }
 /// FilesS3
 ///
 /// Schema `filesS3`.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct FilesS3 {
     /// The destination of the file.
     ///
     /// Required by the spec; `None` when the API leaves it out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub destination: ::std::option::Option<::std::string::String>,
+    pub destination: Option<String>,
     /// The name of the file.
     ///
     /// Required by the spec; `None` when the API leaves it out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: ::std::option::Option<::std::string::String>,
+    pub name: Option<String>,
     /// The ID of the file in object storage database.
     ///
     /// Required by the spec; `None` when the API leaves it out.
@@ -38,10 +38,10 @@ pub struct FilesS3 {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub object_storage_id: ::std::option::Option<::std::string::String>,
+    pub object_storage_id: Option<String>,
     /// The SHA256 hash of the file.
     ///
     /// Required by the spec; `None` when the API leaves it out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sha256: ::std::option::Option<::std::string::String>,
+    pub sha256: Option<String>,
 }

@@ -11,10 +11,7 @@ impl crate::Client {
     /// Arguments:
     ///
     /// - `id`: Sent as the path parameter `id`.
-    pub fn logos_get(
-        &self,
-        id: impl ::std::convert::Into<::std::string::String>,
-    ) -> LogosGet {
+    pub fn logos_get(&self, id: impl Into<String>) -> LogosGet {
         LogosGet {
             client: self.core.clone(),
             id: id.into(),
@@ -25,26 +22,24 @@ impl crate::Client {
 #[derive(Debug, Clone)]
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct LogosGet {
-    client: ::jumpcloud_core::Client,
-    id: ::std::string::String,
+    client: jumpcloud_core::Client,
+    id: String,
 }
 impl LogosGet {
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
-    ) -> ::std::result::Result<
-        ::jumpcloud_core::ResponseValue<::jumpcloud_core::Binary>,
-        ::jumpcloud_core::Error,
+    ) -> Result<
+        jumpcloud_core::ResponseValue<jumpcloud_core::Binary>,
+        jumpcloud_core::Error,
     > {
-        static OPERATION: ::jumpcloud_core::Operation = ::jumpcloud_core::Operation {
+        static OPERATION: jumpcloud_core::Operation = jumpcloud_core::Operation {
             id: "logos_get",
-            method: ::jumpcloud_core::Method::GET,
+            method: jumpcloud_core::Method::GET,
             path: "/logos/{id}",
-            api: ::jumpcloud_core::Api::V2,
+            api: jumpcloud_core::Api::V2,
         };
-        let path = ::std::format!(
-            "/logos/{}", ::jumpcloud_core::encode_path_segment(& self.id)
-        );
+        let path = format!("/logos/{}", jumpcloud_core::encode_path_segment(& self.id));
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
         req.send().await?.bytes()
