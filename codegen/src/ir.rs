@@ -274,6 +274,8 @@ pub fn build(spec: &OpenAPI, file: &Path) -> Result<Ir> {
         component_names: BTreeMap::new(),
         fallbacks: BTreeMap::new(),
         omitted: BTreeMap::new(),
+        hoisted: BTreeSet::new(),
+        expanding: Vec::new(),
     };
     b.components()?;
     let mut operations = b.operations()?;
@@ -300,6 +302,34 @@ struct Builder<'a> {
     component_names: BTreeMap<String, String>,
     fallbacks: BTreeMap<String, Vec<String>>,
     omitted: BTreeMap<String, Vec<String>>,
+    /// Component keys that a converter made up for inline schemas.
+    hoisted: BTreeSet<String>,
+    /// Hoisted components being expanded, to stop at a cycle.
+    expanding: Vec<String>,
+}
+
+/// Components that the publisher's Swagger-to-OpenAPI converter (2026-06-01) made up for inline
+/// schemas: `inline_response_200_6`, `inline_object_2`, `<path>_body[_N]`, and
+/// `<component>_<property>[_<property>...]` for nested objects. Their names carry counters or
+/// mirror a position that the generator names better itself; giving them Rust names would
+/// rename types whenever the counters shift, so they are typed where they are used instead.
+pub fn hoisted_components<'k>(keys: impl Iterator<Item = &'k str> + Clone) -> BTreeSet<String> {
+    let all: BTreeSet<&str> = keys.clone().collect();
+    let is_counter = |k: &str| {
+        let trimmed = k.trim_end_matches(|c: char| c.is_ascii_digit() || c == '_');
+        k.starts_with("inline_response_")
+            || k.starts_with("inline_object")
+            || trimmed.ends_with("_body")
+            || trimmed == "body"
+    };
+    let is_nested = |k: &str| {
+        k.char_indices().filter(|(_, c)| *c == '_').any(|(i, _)| {
+            let parent = &k[..i];
+            let rest = &k[i + 1..];
+            all.contains(parent) && rest.starts_with(|c: char| c.is_ascii_lowercase())
+        })
+    };
+    keys.filter(|k| is_counter(k) || is_nested(k)).map(str::to_owned).collect()
 }
 
 fn ptr(parent: &str, token: &str) -> String {
@@ -339,8 +369,12 @@ impl<'a> Builder<'a> {
 
     fn components(&mut self) -> Result<()> {
         let Some(components) = &self.spec.components else { return Ok(()) };
+        self.hoisted = hoisted_components(components.schemas.keys().map(String::as_str));
         // Names first, so that references resolve whatever order the components come in.
         for (key, schema) in &components.schemas {
+            if self.hoisted.contains(key) {
+                continue;
+            }
             let pointer = ptr("/components/schemas", key);
             let name = match schema {
                 ReferenceOr::Item(s) => x_rust_name(&s.schema_data.extensions)
@@ -351,11 +385,14 @@ impl<'a> Builder<'a> {
             self.component_names.insert(key.clone(), name);
         }
         for (key, schema) in &components.schemas {
+            if self.hoisted.contains(key) {
+                continue;
+            }
             let pointer = ptr("/components/schemas", key);
             let name = self.component_names[key].clone();
             let (doc, kind) = match schema {
                 ReferenceOr::Reference { reference } => {
-                    (None, TypeKind::Alias(self.reference(reference, &pointer)?))
+                    (None, TypeKind::Alias(self.reference(reference, &name, &pointer)?))
                 }
                 ReferenceOr::Item(s) => {
                     let doc = s.schema_data.description.clone().or(s.schema_data.title.clone());
@@ -374,11 +411,32 @@ impl<'a> Builder<'a> {
         Ok(())
     }
 
-    fn reference(&mut self, reference: &str, pointer: &str) -> Result<TypeRef> {
+    /// The type a `$ref` stands for. A reference to a hoisted component (see
+    /// [`hoisted_components`]) is treated as if its schema were written in place, so the type
+    /// is named after the position (`hint`), not after the publisher's counter.
+    fn reference(&mut self, reference: &str, hint: &str, pointer: &str) -> Result<TypeRef> {
         if let Some(key) = reference.strip_prefix("#/components/schemas/") {
             let key = key.replace("~1", "/").replace("~0", "~");
             if let Some(name) = self.component_names.get(&key) {
                 return Ok(TypeRef::Named(name.clone()));
+            }
+            if self.hoisted.contains(&key) {
+                if self.expanding.contains(&key) {
+                    // Limitation: a hoisted schema that contains itself has no position name
+                    // to give the inner occurrence; it is typed as JSON.
+                    self.fallback("recursive hoisted component typed as JSON", pointer);
+                    return Ok(TypeRef::Json);
+                }
+                let spec = self.spec;
+                if let Some(target) = spec.components.as_ref().and_then(|c| c.schemas.get(&key)) {
+                    self.expanding.push(key.clone());
+                    let t = match target {
+                        ReferenceOr::Item(s) => self.inline(s, hint, pointer),
+                        ReferenceOr::Reference { reference } => self.reference(reference, hint, pointer),
+                    };
+                    self.expanding.pop();
+                    return t;
+                }
             }
         }
         // Limitation: a `$ref` into the middle of another schema (for instance
@@ -396,7 +454,7 @@ impl<'a> Builder<'a> {
         pointer: &str,
     ) -> Result<TypeRef> {
         match schema {
-            ReferenceOr::Reference { reference } => self.reference(reference, pointer),
+            ReferenceOr::Reference { reference } => self.reference(reference, hint, pointer),
             ReferenceOr::Item(s) => self.inline(s, hint, pointer),
         }
     }
@@ -408,14 +466,25 @@ impl<'a> Builder<'a> {
         pointer: &str,
     ) -> Result<TypeRef> {
         match schema {
-            ReferenceOr::Reference { reference } => self.reference(reference, pointer),
+            ReferenceOr::Reference { reference } => self.reference(reference, hint, pointer),
             ReferenceOr::Item(s) => self.inline(s, hint, pointer),
         }
     }
 
     fn inline(&mut self, s: &Schema, hint: &str, pointer: &str) -> Result<TypeRef> {
-        let name = x_rust_name(&s.schema_data.extensions).map_or_else(|| hint.to_owned(), str::to_owned);
-        match self.shape(s, &name, pointer)? {
+        // An inline schema whose position name is taken by a component steps aside with a fixed
+        // suffix: the component keeps the name the spec gave it, and the inline type's name
+        // still depends only on where it sits. An overlay's `x-rust-name` can pick a better one.
+        let (name, stepped_aside) = match x_rust_name(&s.schema_data.extensions) {
+            Some(n) => (n.to_owned(), false),
+            None if self.component_names.values().any(|c| c == hint) => (format!("{hint}Inline"), true),
+            None => (hint.to_owned(), false),
+        };
+        let shape = self.shape(s, &name, pointer)?;
+        if stepped_aside && !matches!(shape, Shape::Ref(_)) {
+            self.fallback("inline schema named `<position>Inline`: a component has its position name", pointer);
+        }
+        match shape {
             Shape::Ref(t) => Ok(t),
             Shape::Struct(fields) => {
                 self.define(&name, s, pointer, TypeKind::Struct(fields))?;
@@ -580,7 +649,7 @@ impl<'a> Builder<'a> {
         name: &str,
         pointer: &str,
         all_of: &[ReferenceOr<Schema>],
-        own: Option<(&indexmap::IndexMap<String, ReferenceOr<Box<Schema>>>, &[String])>,
+        own: Option<(&Properties, &[String])>,
     ) -> Result<Shape> {
         let own_empty = own.is_none_or(|(p, _)| p.is_empty());
         if all_of.len() == 1 && own_empty {
@@ -632,7 +701,12 @@ impl<'a> Builder<'a> {
                 let Some(key) = reference.strip_prefix("#/components/schemas/") else { return false };
                 let key = key.replace("~1", "/").replace("~0", "~");
                 let target = self.spec.components.as_ref().and_then(|c| c.schemas.get(&key));
-                let (Some(target), Some(name)) = (target, self.component_names.get(&key)) else { return false };
+                let Some(target) = target else { return false };
+                if self.hoisted.contains(&key) {
+                    // Merged as if written in place: its inline parts belong to `owner`.
+                    return self.collect_properties(target, owner, at, props, required, depth + 1);
+                }
+                let Some(name) = self.component_names.get(&key) else { return false };
                 let at = ptr("/components/schemas", &key);
                 return self.collect_properties(target, name, &at, props, required, depth + 1);
             }
@@ -1049,10 +1123,11 @@ impl<'a> Builder<'a> {
         for (name, def) in &self.types {
             if let TypeKind::Struct(fields) = &def.kind {
                 for (i, f) in fields.iter().enumerate() {
-                    if let TypeRef::Named(n) = &f.ty {
-                        if scc.get(name.as_str()).is_some() && scc.get(name.as_str()) == scc.get(n.as_str()) {
-                            to_box.push((name.clone(), i));
-                        }
+                    if let TypeRef::Named(n) = &f.ty
+                        && scc.contains_key(name.as_str())
+                        && scc.get(name.as_str()) == scc.get(n.as_str())
+                    {
+                        to_box.push((name.clone(), i));
                     }
                 }
             }
@@ -1091,6 +1166,9 @@ fn drop_blank_docs(types: &mut BTreeMap<String, TypeDef>, ops: &mut [Operation])
         }
     }
 }
+
+/// The `properties` of a schema as `openapiv3` holds them.
+type Properties = indexmap::IndexMap<String, ReferenceOr<Box<Schema>>>;
 
 /// A property and the schema that declares it.
 struct Prop {

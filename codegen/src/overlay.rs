@@ -128,7 +128,7 @@ pub fn apply(doc: &mut Value, overlay: &Overlay) -> Result<Vec<Applied>> {
         if action.remove {
             // Deepest and last first, so that removing one node never shifts the index of another.
             let mut sorted = pointers.clone();
-            sorted.sort_by(|a, b| pointer_key(b).cmp(&pointer_key(a)));
+            sorted.sort_by_key(|p| std::cmp::Reverse(pointer_key(p)));
             for p in &sorted {
                 remove_at(&mut work, p);
             }
@@ -186,10 +186,10 @@ fn remove_at(doc: &mut Value, pointer: &str) {
             map.remove(&key);
         }
         Some(Value::Array(items)) => {
-            if let Ok(i) = key.parse::<usize>() {
-                if i < items.len() {
-                    items.remove(i);
-                }
+            if let Ok(i) = key.parse::<usize>()
+                && i < items.len()
+            {
+                items.remove(i);
             }
         }
         _ => {}

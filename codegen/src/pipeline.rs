@@ -61,7 +61,7 @@ pub fn generate(spec: &Path, overlays: &[&Path], cfg: &CrateConfig) -> Result<Ge
 
     let loaded = load::load_file(spec)?;
     lap("load", &mut stages);
-    let format = format!("{}", loaded.format);
+    let format = loaded.info().to_string();
     let normalized = normalize::normalize(&loaded)?;
     lap("normalize", &mut stages);
     let mut doc = normalized.doc;

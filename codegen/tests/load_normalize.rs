@@ -389,7 +389,8 @@ fn ref_siblings_are_kept_through_all_of() {
          \x20   P:\n      properties:\n\
          \x20       a: {$ref: '#/components/schemas/R', description: d, readOnly: true}\n\
          \x20       b: {$ref: '#/components/schemas/R', x-skip-validation: true}\n\
-         \x20       c: {$ref: '#/components/schemas/R', allOf: [{required: [x]}], x-k: 1}\n",
+         \x20       c: {$ref: '#/components/schemas/R', allOf: [{required: [x]}], x-k: 1}\n\
+         \x20       d: {$ref: '#/components/schemas/R', $comment: only a comment}\n",
     ));
     assert_eq!(
         schemas(&n)["P"]["properties"],
@@ -397,9 +398,16 @@ fn ref_siblings_are_kept_through_all_of() {
             "a": {"allOf": [{"$ref": "#/components/schemas/R"}], "description": "d", "readOnly": true},
             "b": {"$ref": "#/components/schemas/R", "x-skip-validation": true},
             "c": {"allOf": [{"$ref": "#/components/schemas/R"}, {"required": ["x"]}], "x-k": 1},
+            "d": {"$ref": "#/components/schemas/R"},
         })
     );
-    assert_eq!(counts(&n), BTreeMap::from([(kind::REF_SIBLINGS, 2)]));
+    assert_eq!(
+        counts(&n),
+        BTreeMap::from([
+            (kind::REF_SIBLINGS, 2),
+            (kind::SCHEMA_IDENTIFIER_DROPPED, 1)
+        ])
+    );
 }
 
 #[test]
@@ -992,6 +1000,30 @@ fn swagger_path_level_body_and_url_encoded_forms() {
             }},
         })
     );
+}
+
+#[test]
+fn swagger_extensions_and_x_nullable_follow_their_parameter() {
+    let n = norm(
+        "swagger: '2.0'\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    post:\n\
+         \x20     parameters:\n\
+         \x20       - {name: q, in: query, type: array, x-nullable: true, x-q: 1, items: {type: string, x-i: 2}}\n\
+         \x20       - {name: f, in: formData, type: string, x-f: 3, x-nullable: true}\n\
+         \x20     responses: {'200': {description: ok}}\n",
+    );
+    let post = &n.doc["paths"]["/a"]["post"];
+    assert_eq!(
+        post["parameters"][0],
+        json!({
+            "name": "q", "in": "query", "x-q": 1, "style": "form", "explode": false,
+            "schema": {"type": "array", "nullable": true, "items": {"type": "string", "x-i": 2}},
+        })
+    );
+    assert_eq!(
+        post["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"]["properties"],
+        json!({"f": {"type": "string", "nullable": true, "x-f": 3}})
+    );
+    assert_eq!(n.rewrites[kind::X_NULLABLE], 2);
 }
 
 #[test]

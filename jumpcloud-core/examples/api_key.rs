@@ -16,11 +16,12 @@ async fn main() -> Result<(), Error> {
     let client = Client::from_env()?;
 
     // `GET /usergroups` through the escape hatch, paged by `x-total-count`.
-    let mut groups = paginate::skip_limit_header(client, |client: Client, skip, limit| async move {
-        let mut req = client.raw(Method::GET, Api::V2, "/usergroups");
-        req.query("skip", &skip).query("limit", &limit);
-        req.send().await?.json::<Vec<serde_json::Value>>()
-    });
+    let mut groups =
+        paginate::skip_limit_header(client, |client: Client, skip, limit| async move {
+            let mut req = client.raw(Method::GET, Api::V2, "/usergroups");
+            req.query("skip", &skip).query("limit", &limit);
+            req.send().await?.json::<Vec<serde_json::Value>>()
+        });
     while let Some(group) = groups.next().await {
         let group = group?;
         println!("{}\t{}", group["id"], group["name"]);

@@ -30,7 +30,9 @@ async fn main() -> Result<(), Error> {
     // v1 lists carry their total in the body: `{"totalCount": n, "results": [...]}`.
     let mut users = paginate::skip_limit_total(client, |client: Client, skip, limit| async move {
         let mut req = client.raw(Method::GET, Api::V1, "/systemusers");
-        req.query("skip", &skip).query("limit", &limit).query("fields", "username email");
+        req.query("skip", &skip)
+            .query("limit", &limit)
+            .query("fields", "username email");
         let body = req.send().await?.json::<serde_json::Value>()?.into_inner();
         let results = body["results"].as_array().cloned().unwrap_or_default();
         Ok(Page::new(results, body["totalCount"].as_i64()))

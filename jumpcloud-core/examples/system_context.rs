@@ -17,8 +17,8 @@ async fn main() -> Result<(), Error> {
     };
     let system_id =
         std::env::var("JUMPCLOUD_SYSTEM_ID").map_err(|_| config("set JUMPCLOUD_SYSTEM_ID"))?;
-    let key_path = std::env::var("JUMPCLOUD_SYSTEM_KEY")
-        .unwrap_or_else(|_| "/opt/jc/client.key".to_owned());
+    let key_path =
+        std::env::var("JUMPCLOUD_SYSTEM_KEY").unwrap_or_else(|_| "/opt/jc/client.key".to_owned());
     let pem = std::fs::read_to_string(&key_path)
         .map_err(|e| config(&format!("cannot read {key_path}: {e}")))?;
 

@@ -65,9 +65,7 @@ impl SystemContext {
         }
         // The decoders' messages describe the ASN.1 structure, never the key material.
         let key = rsa::PrivateKey::from_pkcs1_pem(pem)
-            .or_else(|pkcs1| {
-                rsa::PrivateKey::from_pkcs8_pem(pem).map_err(|pkcs8| (pkcs1, pkcs8))
-            })
+            .or_else(|pkcs1| rsa::PrivateKey::from_pkcs8_pem(pem).map_err(|pkcs8| (pkcs1, pkcs8)))
             .map_err(|(pkcs1, pkcs8)| {
                 Error::config(format!(
                     "System Context private key is neither PKCS#1 PEM ({pkcs1}) nor PKCS#8 \

@@ -282,8 +282,8 @@ impl ClientBuilder {
     /// without touching the process environment.
     fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
         let get = |name: &str| lookup(name).filter(|value| !value.trim().is_empty());
-        let api_key = get(ENV_API_KEY)
-            .ok_or_else(|| Error::config(format!("{ENV_API_KEY} is not set")))?;
+        let api_key =
+            get(ENV_API_KEY).ok_or_else(|| Error::config(format!("{ENV_API_KEY} is not set")))?;
         let mut builder = ClientBuilder::new().api_key(api_key.trim());
         if let Some(org_id) = get(ENV_ORG_ID) {
             builder = builder.org_id(org_id.trim());
@@ -545,7 +545,10 @@ mod tests {
             client.base_url(Api::Insights),
             "https://api.eu.jumpcloud.com/insights/directory/v1"
         );
-        assert_eq!(client.base_url(Api::V1), "https://console.eu.jumpcloud.com/api");
+        assert_eq!(
+            client.base_url(Api::V1),
+            "https://console.eu.jumpcloud.com/api"
+        );
     }
 
     #[test]
@@ -568,6 +571,9 @@ mod tests {
             .build()
             .unwrap();
         assert_eq!(client.org_id(), None);
-        assert_eq!(client.base_url(Api::V2), "https://console.jumpcloud.com/api/v2");
+        assert_eq!(
+            client.base_url(Api::V2),
+            "https://console.jumpcloud.com/api/v2"
+        );
     }
 }

@@ -73,12 +73,11 @@ pub(crate) fn check_path(path: &str) -> Result<(), &'static str> {
     if path.contains(['?', '#']) {
         return Err("must not contain '?' or '#'; pass query parameters with Request::query");
     }
-    let segments: Vec<&str> = path[1..].split('/').collect();
-    let last = segments.len() - 1;
-    for (index, segment) in segments.iter().enumerate() {
+    let mut segments = path[1..].split('/').peekable();
+    while let Some(segment) = segments.next() {
         // A trailing slash is a real (if rare) JumpCloud path shape; an empty segment in the
         // middle means a path parameter was empty and the request would hit another endpoint.
-        if segment.is_empty() && index != last {
+        if segment.is_empty() && segments.peek().is_some() {
             return Err("has an empty segment (an empty path parameter?)");
         }
         if is_dot_segment(segment) {
@@ -89,6 +88,11 @@ pub(crate) fn check_path(path: &str) -> Result<(), &'static str> {
 }
 
 fn is_dot_segment(segment: &str) -> bool {
+    // Runs on every segment of every call, so the common case must not allocate: only
+    // segments short enough to be `%2E%2E` are looked at closely.
+    if segment.len() > "%2e%2e".len() || !segment.starts_with(['.', '%']) {
+        return false;
+    }
     let lowered = segment.to_ascii_lowercase().replace("%2e", ".");
     lowered == "." || lowered == ".."
 }

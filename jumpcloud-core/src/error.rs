@@ -338,8 +338,7 @@ mod tests {
     #[test]
     fn messages_come_from_message_or_error() {
         assert_eq!(
-            extract_message(br#"{"message":"Bad Request: limit above maximum of 100"}"#)
-                .as_deref(),
+            extract_message(br#"{"message":"Bad Request: limit above maximum of 100"}"#).as_deref(),
             Some("Bad Request: limit above maximum of 100")
         );
         assert_eq!(

@@ -175,9 +175,12 @@ mod tests {
 
     #[test]
     fn encodes_fields_files_and_escapes_names() {
-        let form = Form::new()
-            .text("title", "Hello")
-            .file("image", "a\"b\r\n.png", "image/png", vec![1u8, 2, 3]);
+        let form = Form::new().text("title", "Hello").file(
+            "image",
+            "a\"b\r\n.png",
+            "image/png",
+            vec![1u8, 2, 3],
+        );
         let (content_type, body) = form.encode().unwrap();
         let boundary = content_type
             .strip_prefix("multipart/form-data; boundary=")

@@ -52,7 +52,10 @@ mod tests {
         assert!(!sends_org_id(Api::V1, "/users"));
         assert!(!sends_org_id(Api::V2, "/providers/p1/administrators"));
         assert!(!sends_org_id(Api::V2, "/integrations/"));
-        assert!(!sends_org_id(Api::V2, "/administrators/a1/organizationlinks"));
+        assert!(!sends_org_id(
+            Api::V2,
+            "/administrators/a1/organizationlinks"
+        ));
 
         assert!(sends_org_id(Api::V2, "/users/u1/associations"));
         assert!(sends_org_id(Api::V1, "/systemusers"));

@@ -86,8 +86,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-pub use futures_core::Stream;
 use futures_core::FusedStream;
+pub use futures_core::Stream;
 use serde_json::Value;
 
 use crate::error::Error;
@@ -492,9 +492,13 @@ fn header_count<T>(response: &ResponseValue<T>, name: &str) -> Result<Option<u64
     match response.header(name) {
         None => Ok(None),
         // Integers, not strings: "100" and "99" compare the wrong way as text.
-        Some(raw) => raw.trim().parse::<u64>().map(Some).map_err(|_| Error::Pagination {
-            message: format!("the {name} header {raw:?} is not a count"),
-        }),
+        Some(raw) => raw
+            .trim()
+            .parse::<u64>()
+            .map(Some)
+            .map_err(|_| Error::Pagination {
+                message: format!("the {name} header {raw:?} is not a count"),
+            }),
     }
 }
 
@@ -561,7 +565,11 @@ where
             Err(error) => return (Vec::new(), Some(error)),
         };
         let next = page.next_token.filter(|token| !token.is_empty());
-        tracing::debug!(received = page.items.len(), has_next = next.is_some(), "page");
+        tracing::debug!(
+            received = page.items.len(),
+            has_next = next.is_some(),
+            "page"
+        );
         if next.is_some() && next == self.token {
             self.finished = true;
             let error = Error::Pagination {

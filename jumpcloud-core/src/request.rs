@@ -110,7 +110,11 @@ impl Request {
 
     /// Sets a header parameter, replacing any earlier value of the same name (including the
     /// client's `x-org-id`).
-    pub fn header<V: Display + ?Sized>(&mut self, name: &str, value: &V) -> Result<&mut Self, Error> {
+    pub fn header<V: Display + ?Sized>(
+        &mut self,
+        name: &str,
+        value: &V,
+    ) -> Result<&mut Self, Error> {
         let header = HeaderName::from_bytes(name.as_bytes())
             .map_err(|_| Error::invalid(self.operation, name, "not a valid header name"))?;
         let value = HeaderValue::try_from(value.to_string()).map_err(|_| {
@@ -228,24 +232,7 @@ impl Request {
         let url = url::Url::parse(&url_text)
             .map_err(|e| Error::invalid(self.operation, "path", e.to_string()))?;
 
-        let mut headers = HeaderMap::with_capacity(self.headers.len() + 4);
-        headers.insert(ACCEPT, APPLICATION_JSON);
-        if self.org_id
-            && sends_org_id(self.api, &self.path)
-            && let Some(org_id) = &inner.org_id
-        {
-            headers.insert(X_ORG_ID, org_id.clone());
-        }
-        if let Auth::ApiKey(key) = &inner.auth {
-            headers.insert(X_API_KEY, key.clone());
-        }
-        if let Some((content_type, _)) = &self.body {
-            headers.insert(CONTENT_TYPE, content_type.clone());
-        }
-        // Operation parameters last, so that a declared header wins over the defaults.
-        for (name, value) in &self.headers {
-            headers.insert(name, value.clone());
-        }
+        let send_org_id = self.org_id && sends_org_id(self.api, &self.path);
 
         let policy = self.retry.as_ref().unwrap_or(&inner.retry);
         let may_retry = policy.allows_method(&self.method, self.idempotent);
@@ -258,7 +245,24 @@ impl Request {
             span.record("attempt", attempt);
 
             let mut request = reqwest::Request::new(self.method.clone(), url.clone());
-            *request.headers_mut() = headers.clone();
+            // Built afresh per attempt rather than cloned: it is the same work, and the
+            // common single-attempt call then builds one map instead of two.
+            let headers = request.headers_mut();
+            headers.reserve(self.headers.len() + 4);
+            headers.insert(ACCEPT, APPLICATION_JSON);
+            if send_org_id && let Some(org_id) = &inner.org_id {
+                headers.insert(X_ORG_ID, org_id.clone());
+            }
+            if let Auth::ApiKey(key) = &inner.auth {
+                headers.insert(X_API_KEY, key.clone());
+            }
+            if let Some((content_type, _)) = &self.body {
+                headers.insert(CONTENT_TYPE, content_type.clone());
+            }
+            // Operation parameters last, so that a declared header wins over the defaults.
+            for (name, value) in &self.headers {
+                headers.insert(name, value.clone());
+            }
             if let Auth::SystemContext(context) = &inner.auth {
                 // Signed per attempt: the Date header is part of the signature and a retry
                 // after a long Retry-After would otherwise carry a stale one.
@@ -279,9 +283,9 @@ impl Request {
 
             let attempt_started = Instant::now();
             let outcome = match inner.http.execute(request).await {
-                Ok(response) => {
+                Ok(mut response) => {
                     let status = response.status();
-                    let response_headers = response.headers().clone();
+                    let response_headers = std::mem::take(response.headers_mut());
                     // Limitation: the whole body is read before decoding (errors need it, and
                     // so do decode error snippets); there is no streaming download.
                     match response.bytes().await {
@@ -304,7 +308,12 @@ impl Request {
                         "response"
                     );
                     if status.is_success() {
-                        return Ok(Response::new(self.operation, status, response_headers, body));
+                        return Ok(Response::new(
+                            self.operation,
+                            status,
+                            response_headers,
+                            body,
+                        ));
                     }
                     // Limitation: Retry-After is only looked at on statuses that are retried.
                     let wait_hint = retry_after(&response_headers, SystemTime::now());

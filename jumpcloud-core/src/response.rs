@@ -267,12 +267,12 @@ pub(crate) fn decode_json<T: DeserializeOwned>(
         Ok(value) => Ok(value),
         Err(plain) => {
             let mut deserializer = serde_json::Deserializer::from_slice(body);
-            let (path, message) =
-                match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
-                    Err(tracked) => (tracked.path().to_string(), tracked.into_inner().to_string()),
-                    // Only trailing characters fail the plain decoder but not this one.
-                    Ok(_) => (".".to_owned(), plain.to_string()),
-                };
+            let (path, message) = match serde_path_to_error::deserialize::<_, T>(&mut deserializer)
+            {
+                Err(tracked) => (tracked.path().to_string(), tracked.into_inner().to_string()),
+                // Only trailing characters fail the plain decoder but not this one.
+                Ok(_) => (".".to_owned(), plain.to_string()),
+            };
             Err(Error::Decode(Box::new(DecodeError::new(
                 operation, status, path, message, body,
             ))))

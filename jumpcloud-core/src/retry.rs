@@ -113,7 +113,11 @@ pub(crate) fn retryable_status(status: StatusCode) -> bool {
 /// The wait a `Retry-After` header asks for: delta-seconds or an HTTP date. A date in the past
 /// means "now"; an unreadable value is ignored.
 pub(crate) fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
-    let value = headers.get(http::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    let value = headers
+        .get(http::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(Duration::from_secs(seconds));
     }
@@ -148,7 +152,10 @@ mod tests {
             Some(Duration::from_secs(42))
         );
         let earlier = httpdate::fmt_http_date(now - Duration::from_secs(42));
-        assert_eq!(retry_after(&with_retry_after(&earlier), now), Some(Duration::ZERO));
+        assert_eq!(
+            retry_after(&with_retry_after(&earlier), now),
+            Some(Duration::ZERO)
+        );
         assert_eq!(retry_after(&with_retry_after("soon"), now), None);
         assert_eq!(retry_after(&HeaderMap::new(), now), None);
     }

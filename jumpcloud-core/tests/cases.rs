@@ -9,8 +9,7 @@ use std::time::Duration;
 use futures_util::StreamExt as _;
 use jumpcloud_core::paginate::{self, Page, TokenPage};
 use jumpcloud_core::{
-    Api, Client, Error, Method, Operation, Region, ResponseValue, RetryPolicy,
-    encode_path_segment,
+    Api, Client, Error, Method, Operation, Region, ResponseValue, RetryPolicy, encode_path_segment,
 };
 use serde_json::{Value, json};
 use support::{MockServer, Recorded, Reply, case};
@@ -123,7 +122,10 @@ async fn bug_10_limit_above_100_surfaces_the_400_and_pagers_use_100() {
     let err = req.send().await.unwrap_err();
     let api = err.as_api().expect("a typed API error");
     assert_eq!(api.status(), 400);
-    assert_eq!(api.message(), Some("Bad Request: limit above maximum of 100"));
+    assert_eq!(
+        api.message(),
+        Some("Bad Request: limit above maximum of 100")
+    );
     assert!(err.to_string().contains("limit"), "{err}");
     assert_eq!(server.requests()[0].path(), case["request"]["path"]);
     assert_eq!(sorted_query(&server.requests()[0]), query_of(&case));
@@ -139,7 +141,10 @@ async fn bug_10_limit_above_100_surfaces_the_400_and_pagers_use_100() {
     });
     let items: Vec<Result<Value, Error>> = pager.collect().await;
     assert!(items.is_empty());
-    assert_eq!(server.requests()[1].query_param("limit").as_deref(), Some("100"));
+    assert_eq!(
+        server.requests()[1].query_param("limit").as_deref(),
+        Some("100")
+    );
 }
 
 #[tokio::test]
@@ -171,7 +176,10 @@ async fn bug_11_directory_insights_cursor_is_passed_through_as_number_and_string
     let events: Vec<Value> = pager.map(Result::unwrap).collect().await;
 
     assert_eq!(events.len(), 3);
-    assert_eq!(events[..2], case["response"]["body"].as_array().unwrap()[..]);
+    assert_eq!(
+        events[..2],
+        case["response"]["body"].as_array().unwrap()[..]
+    );
     let sent = server.requests();
     assert_eq!(sent.len(), 2);
     assert_eq!(sent[0].path(), case["request"]["path"]);
@@ -201,7 +209,10 @@ async fn bug_12_org_id_is_set_once_and_skipped_on_provider_paths() {
         .unwrap_err();
     let api = err.as_api().unwrap();
     assert_eq!(api.status(), 401);
-    assert_eq!(api.message(), Some("Unauthorized: organization not selected"));
+    assert_eq!(
+        api.message(),
+        Some("Unauthorized: organization not selected")
+    );
     assert!(api.hint().unwrap().contains("org_id"));
     assert!(err.to_string().contains("JUMPCLOUD_ORG_ID"), "{err}");
     assert_eq!(server.requests()[0].path(), case["request"]["path"]);
@@ -223,7 +234,11 @@ async fn bug_12_org_id_is_set_once_and_skipped_on_provider_paths() {
         (Api::V2, "/providers"),
     ];
     for (api, path) in provider_level {
-        let method = if path.starts_with("/search") { Method::POST } else { Method::GET };
+        let method = if path.starts_with("/search") {
+            Method::POST
+        } else {
+            Method::GET
+        };
         client.raw(method, api, path).send().await.unwrap();
     }
     let sent = server.requests();
@@ -249,9 +264,16 @@ async fn bug_12_org_id_is_set_once_and_skipped_on_provider_paths() {
 #[tokio::test]
 async fn bug_13_eu_region_moves_every_base_and_raw_calls_follow() {
     // No real host is contacted: building a client sends nothing.
-    let eu = Client::builder().api_key("k").region(Region::Eu).build().unwrap();
+    let eu = Client::builder()
+        .api_key("k")
+        .region(Region::Eu)
+        .build()
+        .unwrap();
     assert_eq!(eu.base_url(Api::V1), "https://console.eu.jumpcloud.com/api");
-    assert_eq!(eu.base_url(Api::V2), "https://console.eu.jumpcloud.com/api/v2");
+    assert_eq!(
+        eu.base_url(Api::V2),
+        "https://console.eu.jumpcloud.com/api/v2"
+    );
     assert_eq!(
         eu.base_url(Api::Insights),
         "https://api.eu.jumpcloud.com/insights/directory/v1"
@@ -271,7 +293,11 @@ async fn bug_13_eu_region_moves_every_base_and_raw_calls_follow() {
         .send()
         .await
         .unwrap();
-    client.raw(Method::GET, Api::V1, "/organizations/o1").send().await.unwrap();
+    client
+        .raw(Method::GET, Api::V1, "/organizations/o1")
+        .send()
+        .await
+        .unwrap();
     let targets: Vec<String> = server.requests().into_iter().map(|r| r.target).collect();
     assert_eq!(targets, ["/api/organizations/o1", "/api/organizations/o1"]);
 }
@@ -393,8 +419,14 @@ async fn bug_22_import_pager_follows_page_tokens_and_never_sends_skip_or_limit()
     let client = server.builder().build().unwrap();
     let path = case["request"]["path"].as_str().unwrap().to_owned();
     let relative = path.strip_prefix("/api/v2").unwrap().to_owned();
-    let max_results = case["request"]["query"]["maxResults"].as_str().unwrap().to_owned();
-    let first_token = case["request"]["query"]["pageToken"].as_str().unwrap().to_owned();
+    let max_results = case["request"]["query"]["maxResults"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let first_token = case["request"]["query"]["pageToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
 
     let pager = paginate::page_token(client, move |c: Client, token| {
         let relative = relative.clone();
@@ -420,7 +452,10 @@ async fn bug_22_import_pager_follows_page_tokens_and_never_sends_skip_or_limit()
     assert_eq!(sent.len(), 2);
     assert_eq!(sent[0].path(), path);
     assert_eq!(sorted_query(&sent[0]), query_of(&case));
-    assert_eq!(sent[1].query_param("pageToken").as_deref(), Some("tok-page-2"));
+    assert_eq!(
+        sent[1].query_param("pageToken").as_deref(),
+        Some("tok-page-2")
+    );
     for request in &sent {
         assert_eq!(request.query_param("skip"), None);
         assert_eq!(request.query_param("limit"), None);

@@ -80,7 +80,10 @@ async fn get_sends_path_query_credentials_and_decodes() {
     assert_eq!(sent.header("x-org-id"), Some("org-42"));
     assert_eq!(sent.header("accept"), Some("application/json"));
     let agent = sent.header("user-agent").unwrap();
-    assert_eq!(agent, format!("jumpcloud-core/{}", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        agent,
+        format!("jumpcloud-core/{}", env!("CARGO_PKG_VERSION"))
+    );
     // GET carries neither a body nor a content type (some JumpCloud endpoints choke on them).
     assert_eq!(sent.header("content-type"), None);
     assert!(sent.body.is_empty());
@@ -95,7 +98,13 @@ async fn json_body_and_header_parameters_are_sent() {
     req.header("x-custom", &"value 1").unwrap();
     req.json(&json!({"name": "Engineering", "description": null}))
         .unwrap();
-    let created = req.send().await.unwrap().json::<serde_json::Value>().unwrap().into_inner();
+    let created = req
+        .send()
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .unwrap()
+        .into_inner();
 
     assert_eq!(created, json!({"id": "g1"}));
     let sent = &server.requests()[0];
@@ -104,7 +113,10 @@ async fn json_body_and_header_parameters_are_sent() {
     assert_eq!(sent.header("content-type"), Some("application/json"));
     assert_eq!(sent.header("x-custom"), Some("value 1"));
     // An explicit null must reach the server: it is how JumpCloud clears a field.
-    assert_eq!(sent.json(), json!({"name": "Engineering", "description": null}));
+    assert_eq!(
+        sent.json(),
+        json!({"name": "Engineering", "description": null})
+    );
     // No organization configured, no header.
     assert_eq!(sent.header("x-org-id"), None);
 }
@@ -179,7 +191,10 @@ async fn decode_errors_name_operation_json_path_and_body() {
     assert_eq!(decode.path(), "[1].count");
     assert!(decode.snippet().contains("many"), "{}", decode.snippet());
     let text = err.to_string();
-    assert!(text.contains("systems_get") && text.contains("[1].count"), "{text}");
+    assert!(
+        text.contains("systems_get") && text.contains("[1].count"),
+        "{text}"
+    );
 }
 
 #[tokio::test]
@@ -199,7 +214,10 @@ async fn responses_decode_by_content_type() {
     let client = server.builder().build().unwrap();
     let send = || client.request(&GET_SYSTEM, "/systems/s1".to_owned()).send();
 
-    assert_eq!(send().await.unwrap().text().unwrap().into_inner(), "plain words");
+    assert_eq!(
+        send().await.unwrap().text().unwrap().into_inner(),
+        "plain words"
+    );
 
     let csv = send().await.unwrap().bytes().unwrap().into_inner();
     assert_eq!(csv.content_type.as_deref(), Some("text/csv"));
@@ -211,7 +229,12 @@ async fn responses_decode_by_content_type() {
 
     // `null` and an empty body are both fine where the operation declares no body...
     send().await.unwrap().json::<()>().unwrap();
-    let absent = send().await.unwrap().json::<Option<Item>>().unwrap().into_inner();
+    let absent = send()
+        .await
+        .unwrap()
+        .json::<Option<Item>>()
+        .unwrap()
+        .into_inner();
     assert!(absent.is_none());
     // ...but not where a value is required.
     let err = send().await.unwrap().json::<Vec<Item>>().unwrap_err();
@@ -270,7 +293,10 @@ async fn multipart_uploads_the_file() {
 #[tokio::test]
 async fn raw_requests_reuse_credentials_org_rules_and_bases() {
     let server = MockServer::sequence(vec![
-        Reply::json(200, &json!({"totalCount": 1, "results": [{"email": "a@example.com"}]})),
+        Reply::json(
+            200,
+            &json!({"totalCount": 1, "results": [{"email": "a@example.com"}]}),
+        ),
         Reply::json(200, &json!({"ok": true})),
     ])
     .await;
@@ -279,12 +305,22 @@ async fn raw_requests_reuse_credentials_org_rules_and_bases() {
     // The v1 administrator list is missing from the spec, and is provider-level.
     let mut req = client.raw(Method::GET, Api::V1, "/users");
     req.query("limit", &100);
-    let admins = req.send().await.unwrap().json::<serde_json::Value>().unwrap().into_inner();
+    let admins = req
+        .send()
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .unwrap()
+        .into_inner();
     assert_eq!(admins["totalCount"], 1);
 
     let mut req = client.raw(Method::POST, Api::Insights, "/events/count");
     req.json(&json!({"service": ["all"]})).unwrap();
-    req.send().await.unwrap().json::<serde_json::Value>().unwrap();
+    req.send()
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .unwrap();
 
     let sent = server.requests();
     assert_eq!(sent[0].target, "/api/users?limit=100");
@@ -313,7 +349,11 @@ async fn base_urls_and_paths_join_without_lost_or_doubled_segments() {
             .unwrap();
     }
     // A raw path without its leading slash still joins with exactly one.
-    client.raw(Method::GET, Api::V1, "systems").send().await.unwrap();
+    client
+        .raw(Method::GET, Api::V1, "systems")
+        .send()
+        .await
+        .unwrap();
     let targets: Vec<String> = server.requests().into_iter().map(|r| r.target).collect();
     assert_eq!(
         targets,
@@ -365,9 +405,12 @@ fn regions_derive_all_three_bases_together() {
 #[tokio::test]
 async fn api_errors_keep_status_message_body_and_request_id() {
     let server = MockServer::sequence(vec![
-        Reply::json(404, &json!({"message": "system not found"}))
-            .header("X-Request-Id", "req-123"),
-        Reply::text(400, "text/html", "<html><body>Bad gateway page</body></html>"),
+        Reply::json(404, &json!({"message": "system not found"})).header("X-Request-Id", "req-123"),
+        Reply::text(
+            400,
+            "text/html",
+            "<html><body>Bad gateway page</body></html>",
+        ),
     ])
     .await;
     let client = server.builder().org_id("o").build().unwrap();
@@ -387,7 +430,10 @@ async fn api_errors_keep_status_message_body_and_request_id() {
     struct Declared {
         message: String,
     }
-    assert_eq!(api.decode::<Declared>().unwrap().message, "system not found");
+    assert_eq!(
+        api.decode::<Declared>().unwrap().message,
+        "system not found"
+    );
     let text = err.to_string();
     assert!(text.contains("404") && text.contains("system not found") && text.contains("req-123"));
 
@@ -398,7 +444,10 @@ async fn api_errors_keep_status_message_body_and_request_id() {
         .unwrap_err();
     let api = err.as_api().unwrap();
     assert_eq!(api.message(), None);
-    assert_eq!(api.body_text(), "<html><body>Bad gateway page</body></html>");
+    assert_eq!(
+        api.body_text(),
+        "<html><body>Bad gateway page</body></html>"
+    );
     assert!(err.to_string().contains("Bad gateway page"));
 }
 
@@ -420,7 +469,13 @@ async fn timeouts_are_their_own_error_and_not_retried() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err, Error::Timeout { operation: "systems_get", .. }),
+        matches!(
+            err,
+            Error::Timeout {
+                operation: "systems_get",
+                ..
+            }
+        ),
         "{err:?}"
     );
     assert_eq!(server.requests().len(), 1);
@@ -488,8 +543,16 @@ fn debug_output_never_shows_the_api_key() {
 #[tokio::test]
 async fn user_agent_names_the_application_then_the_crate() {
     let server = MockServer::sequence(vec![Reply::json(200, &json!({}))]).await;
-    let client = server.builder().user_agent("acme-sync/2.1").build().unwrap();
-    client.raw(Method::GET, Api::V2, "/systems").send().await.unwrap();
+    let client = server
+        .builder()
+        .user_agent("acme-sync/2.1")
+        .build()
+        .unwrap();
+    client
+        .raw(Method::GET, Api::V2, "/systems")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(
         server.requests()[0].header("user-agent").unwrap(),
         format!("acme-sync/2.1 jumpcloud-core/{}", env!("CARGO_PKG_VERSION"))

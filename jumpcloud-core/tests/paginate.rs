@@ -29,7 +29,11 @@ fn numbered(from: i64, count: i64) -> Value {
     Value::Array((from..from + count).map(|n| json!({ "n": n })).collect())
 }
 
-async fn v2_page(client: Client, skip: i64, limit: i64) -> Result<ResponseValue<Vec<Value>>, Error> {
+async fn v2_page(
+    client: Client,
+    skip: i64,
+    limit: i64,
+) -> Result<ResponseValue<Vec<Value>>, Error> {
     let mut req = client.raw(Method::GET, Api::V2, "/systemgroups/g1/members");
     req.query("limit", &limit).query("skip", &skip);
     req.send().await?.json()
@@ -60,10 +64,15 @@ async fn v2_header_total_never_stops_on_a_short_page() {
     })
     .await;
     let client = server.builder().build().unwrap();
-    let items = collect(paginate::skip_limit_header(client, v2_page)).await.unwrap();
+    let items = collect(paginate::skip_limit_header(client, v2_page))
+        .await
+        .unwrap();
 
     assert_eq!(items.len(), 97 + 60 + 50);
-    assert_eq!(skips_and_limits(&server), [(0, 100), (100, 100), (200, 100)]);
+    assert_eq!(
+        skips_and_limits(&server),
+        [(0, 100), (100, 100), (200, 100)]
+    );
 }
 
 #[tokio::test]
@@ -119,7 +128,11 @@ async fn pages_are_fetched_only_when_the_previous_one_is_used_up() {
 async fn v1_total_count_in_the_body() {
     let server = MockServer::start(|r: &Recorded| {
         let skip: i64 = r.query_param("skip").unwrap().parse().unwrap();
-        let results = if skip < 200 { numbered(skip, 100) } else { numbered(skip, 30) };
+        let results = if skip < 200 {
+            numbered(skip, 100)
+        } else {
+            numbered(skip, 30)
+        };
         Reply::json(200, &json!({"totalCount": 230, "results": results}))
     })
     .await;
@@ -133,14 +146,21 @@ async fn v1_total_count_in_the_body() {
     });
     let items = collect(pager).await.unwrap();
     assert_eq!(items.len(), 230);
-    assert_eq!(skips_and_limits(&server), [(0, 100), (100, 100), (200, 100)]);
+    assert_eq!(
+        skips_and_limits(&server),
+        [(0, 100), (100, 100), (200, 100)]
+    );
 }
 
 #[tokio::test]
 async fn search_bodies_carry_skip_and_limit() {
     let server = MockServer::start(|r: &Recorded| {
         let skip = r.json()["skip"].as_i64().unwrap();
-        let results = if skip == 0 { numbered(0, 100) } else { numbered(100, 1) };
+        let results = if skip == 0 {
+            numbered(0, 100)
+        } else {
+            numbered(100, 1)
+        };
         Reply::json(200, &json!({"totalCount": 101, "results": results}))
     })
     .await;
@@ -198,13 +218,21 @@ async fn search_after_follows_the_header_cursor_while_pages_are_full() {
     ])
     .await;
     let client = server.builder().build().unwrap();
-    let items = collect(paginate::search_after(client, events)).await.unwrap();
+    let items = collect(paginate::search_after(client, events))
+        .await
+        .unwrap();
     assert_eq!(items.len(), 5);
     let bodies: Vec<Value> = server.requests().iter().map(Recorded::json).collect();
     assert_eq!(bodies.len(), 3);
     assert!(bodies[0].get("search_after").is_none());
-    assert_eq!(bodies[1]["search_after"], json!([1707800100000_u64, "evt-2"]));
-    assert_eq!(bodies[2]["search_after"], json!([1707800200000_u64, "evt-4"]));
+    assert_eq!(
+        bodies[1]["search_after"],
+        json!([1707800100000_u64, "evt-2"])
+    );
+    assert_eq!(
+        bodies[2]["search_after"],
+        json!([1707800200000_u64, "evt-4"])
+    );
 }
 
 #[tokio::test]
@@ -222,7 +250,9 @@ async fn search_after_compares_counts_as_integers_and_stops_without_headers() {
     ])
     .await;
     let client = server.builder().build().unwrap();
-    let items = collect(paginate::search_after(client, events)).await.unwrap();
+    let items = collect(paginate::search_after(client, events))
+        .await
+        .unwrap();
     assert_eq!(items.len(), 19);
     assert_eq!(server.requests().len(), 2);
 
@@ -234,7 +264,9 @@ async fn search_after_compares_counts_as_integers_and_stops_without_headers() {
     ])
     .await;
     let client = server.builder().build().unwrap();
-    let items = collect(paginate::search_after(client, events)).await.unwrap();
+    let items = collect(paginate::search_after(client, events))
+        .await
+        .unwrap();
     assert_eq!(items.len(), 2);
     assert_eq!(server.requests().len(), 1);
 }
@@ -273,14 +305,22 @@ async fn imports(client: Client, token: Option<String>) -> Result<TokenPage<Valu
 
 #[tokio::test]
 async fn page_tokens_are_followed_until_absent_or_empty() {
-    for last in [json!({"users": [{"id": 3}]}), json!({"users": [{"id": 3}], "nextPageToken": ""})] {
+    for last in [
+        json!({"users": [{"id": 3}]}),
+        json!({"users": [{"id": 3}], "nextPageToken": ""}),
+    ] {
         let server = MockServer::sequence(vec![
-            Reply::json(200, &json!({"users": [{"id": 1}, {"id": 2}], "nextPageToken": "t2"})),
+            Reply::json(
+                200,
+                &json!({"users": [{"id": 1}, {"id": 2}], "nextPageToken": "t2"}),
+            ),
             Reply::json(200, &last),
         ])
         .await;
         let client = server.builder().build().unwrap();
-        let items = collect(paginate::page_token(client, imports)).await.unwrap();
+        let items = collect(paginate::page_token(client, imports))
+            .await
+            .unwrap();
         assert_eq!(items.len(), 3);
         let tokens: Vec<Option<String>> = server
             .requests()
@@ -298,9 +338,11 @@ async fn a_repeated_page_token_is_an_error_not_a_loop() {
     })
     .await;
     let client = server.builder().build().unwrap();
-    let results: Vec<Result<Value, Error>> =
-        paginate::page_token(client, imports).collect().await;
-    assert!(matches!(results.last(), Some(Err(Error::Pagination { .. }))));
+    let results: Vec<Result<Value, Error>> = paginate::page_token(client, imports).collect().await;
+    assert!(matches!(
+        results.last(),
+        Some(Err(Error::Pagination { .. }))
+    ));
     assert_eq!(server.requests().len(), 2);
 }
 
@@ -322,6 +364,9 @@ async fn an_api_error_ends_the_stream_after_the_items_already_fetched() {
         }
     }
     assert_eq!(ok, 100);
-    assert_eq!(error.and_then(|e| e.status()).map(|s| s.as_u16()), Some(403));
+    assert_eq!(
+        error.and_then(|e| e.status()).map(|s| s.as_u16()),
+        Some(403)
+    );
     assert_eq!(server.requests().len(), 2);
 }

@@ -104,7 +104,11 @@ async fn writes_are_not_retried_unless_opted_in() {
         .retry(fast().retry_non_idempotent(true))
         .build()
         .unwrap();
-    client.raw(Method::PUT, Api::V2, "/usergroups/g").send().await.unwrap();
+    client
+        .raw(Method::PUT, Api::V2, "/usergroups/g")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(server.requests().len(), 2);
 }
 
@@ -133,8 +137,16 @@ async fn retry_after_seconds_is_honoured() {
     // The computed backoff alone would be a few milliseconds.
     let client = server.builder().retry(fast()).build().unwrap();
     let started = Instant::now();
-    client.raw(Method::GET, Api::V2, "/systems").send().await.unwrap();
-    assert!(started.elapsed() >= Duration::from_millis(950), "{:?}", started.elapsed());
+    client
+        .raw(Method::GET, Api::V2, "/systems")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        started.elapsed() >= Duration::from_millis(950),
+        "{:?}",
+        started.elapsed()
+    );
     assert_eq!(server.requests().len(), 2);
 }
 
@@ -150,8 +162,16 @@ async fn retry_after_http_date_is_honoured() {
     .await;
     let client = server.builder().retry(fast()).build().unwrap();
     let started = Instant::now();
-    client.raw(Method::GET, Api::V2, "/systems").send().await.unwrap();
-    assert!(started.elapsed() >= Duration::from_millis(950), "{:?}", started.elapsed());
+    client
+        .raw(Method::GET, Api::V2, "/systems")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        started.elapsed() >= Duration::from_millis(950),
+        "{:?}",
+        started.elapsed()
+    );
     assert_eq!(server.requests().len(), 2);
 }
 
@@ -174,14 +194,18 @@ async fn a_wait_beyond_the_time_budget_gives_up_at_once() {
 
 #[tokio::test]
 async fn a_dropped_connection_is_retried_for_get_only() {
-    let server = MockServer::sequence(vec![Reply::drop_connection(), Reply::json(200, &json!({}))])
-        .await;
+    let server =
+        MockServer::sequence(vec![Reply::drop_connection(), Reply::json(200, &json!({}))]).await;
     let client = server.builder().retry(fast()).build().unwrap();
-    client.raw(Method::GET, Api::V2, "/systems").send().await.unwrap();
+    client
+        .raw(Method::GET, Api::V2, "/systems")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(server.requests().len(), 2);
 
-    let server = MockServer::sequence(vec![Reply::drop_connection(), Reply::json(200, &json!({}))])
-        .await;
+    let server =
+        MockServer::sequence(vec![Reply::drop_connection(), Reply::json(200, &json!({}))]).await;
     let client = server.builder().retry(fast()).build().unwrap();
     let err = client
         .raw(Method::POST, Api::V2, "/usergroups")
@@ -241,6 +265,15 @@ async fn a_refused_connection_ends_in_a_transport_error() {
         .send()
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::Transport { operation: "raw", .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            Error::Transport {
+                operation: "raw",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     assert!(!err.to_string().contains(TEST_KEY));
 }

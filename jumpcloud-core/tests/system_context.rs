@@ -19,8 +19,7 @@ const PUBLIC: &str = include_str!("data/system_context_public.pem");
 /// `openssl dgst -sha256 -sign system_context_pkcs1.pem` over [`KNOWN_MESSAGE`], base64.
 /// PKCS#1 v1.5 signatures are deterministic, so an independent implementation must agree.
 const KNOWN_SIGNATURE: &str = "0qY1lQ6brGkDiTNVy4dIVgYJ3+IOVJ2tHW99n/7jWpjQ+0URUzWAv6oSIp9hZtn8nuadM/clBlex8y39KuGfmTj9RB1PXAzt+pMs8wT3UA6OcCmwhwcwBMbTP53/VDzohzhqbXdHedY3dQOPHwxX8CYrB0C32ZKT8ELOOnDUiGRlYbRpstznVUir8HZ1J5t9/dXzQRxknDypaGoFKgVf3byBRFkOWtgq7WguHgBGwM4D2DL5hHP8fdWVCDriy58LKyXpv5XCER2aSbIpss6rc3wWYeaFfSPLXhv/vQpszOmUvq7QNhQdxAweE41AQplGdsG82Gp4A5Y70Iy2XPOcCQ==";
-const KNOWN_MESSAGE: &str =
-    "GET /api/systems/5f0c1b2a3d4e5f6a7b8c9d0e?fields=os HTTP/1.1\ndate: Thu, 17 Nov 2016 23:06:26 GMT";
+const KNOWN_MESSAGE: &str = "GET /api/systems/5f0c1b2a3d4e5f6a7b8c9d0e?fields=os HTTP/1.1\ndate: Thu, 17 Nov 2016 23:06:26 GMT";
 
 static GET_SYSTEM: Operation = Operation {
     id: "systems_get",
@@ -79,7 +78,11 @@ async fn requests_carry_a_date_and_a_signature_over_what_was_sent() {
 
     let mut req = client.request(&GET_SYSTEM, "/systems/5f0c1b2a3d4e5f6a7b8c9d0e".to_owned());
     req.query("fields", "os hostname");
-    req.send().await.unwrap().json::<serde_json::Value>().unwrap();
+    req.send()
+        .await
+        .unwrap()
+        .json::<serde_json::Value>()
+        .unwrap();
     let mut req = client.raw(Method::PUT, Api::V1, "/systems/5f0c1b2a3d4e5f6a7b8c9d0e");
     req.json(&json!({"displayName": "x"})).unwrap();
     req.send().await.unwrap();
@@ -89,7 +92,9 @@ async fn requests_carry_a_date_and_a_signature_over_what_was_sent() {
         assert_eq!(sent.header("x-api-key"), None);
         let date = sent.header("date").expect("a Date header");
         httpdate::parse_http_date(date).expect("an HTTP date");
-        let authorization = sent.header("authorization").expect("an Authorization header");
+        let authorization = sent
+            .header("authorization")
+            .expect("an Authorization header");
         assert!(
             authorization.starts_with(
                 "Signature keyId=\"system/5f0c1b2a3d4e5f6a7b8c9d0e\",headers=\"request-line date\",\
@@ -120,7 +125,10 @@ fn keys_and_ids_are_checked_and_the_key_is_never_shown() {
 
     let context = SystemContext::from_pem("abc", PKCS8).unwrap();
     let body_line = PKCS8.lines().nth(1).unwrap();
-    let client = Client::builder().system_context(context.clone()).build().unwrap();
+    let client = Client::builder()
+        .system_context(context.clone())
+        .build()
+        .unwrap();
     for shown in [
         format!("{context:?}"),
         format!("{client:?}"),
@@ -133,5 +141,7 @@ fn keys_and_ids_are_checked_and_the_key_is_never_shown() {
 
 fn base64_decode(text: &str) -> Vec<u8> {
     use base64::Engine as _;
-    base64::engine::general_purpose::STANDARD.decode(text).unwrap()
+    base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .unwrap()
 }

@@ -74,9 +74,15 @@ async fn every_call_is_a_span_with_operation_status_attempt_and_latency() {
 
     let logs = captured.text();
     assert!(logs.contains("jumpcloud.request"), "{logs}");
-    assert!(logs.contains("operation=\"graph_systemGroupMembersList\""), "{logs}");
+    assert!(
+        logs.contains("operation=\"graph_systemGroupMembersList\""),
+        "{logs}"
+    );
     assert!(logs.contains("method=GET"), "{logs}");
-    assert!(logs.contains("path=\"/systemgroups/{group_id}/members\""), "{logs}");
+    assert!(
+        logs.contains("path=\"/systemgroups/{group_id}/members\""),
+        "{logs}"
+    );
     assert!(logs.contains("status=200"), "{logs}");
     assert!(logs.contains("attempt=2"), "{logs}");
     assert!(logs.contains("latency_ms="), "{logs}");

@@ -297,8 +297,6 @@ fn examples(map: &mut Map<String, Value>, pointer: &str, cx: &mut Cx<'_>) -> cra
     Ok(())
 }
 
-// Limitation: `discriminator.mapping` values are not checked or canonicalized; they may be
-// bare schema names as well as references, and the later stages read them as written.
 fn security_scheme(node: &mut Value, pointer: &str, cx: &mut Cx<'_>) -> crate::Result<()> {
     if reference(node, "securitySchemes", pointer, cx)? {
         return Ok(());

@@ -80,6 +80,29 @@ fn rewrite(node: &mut Value, pointer: &str, cx: &mut Cx<'_>, depth: usize) -> cr
         swagger_only(map, cx);
     }
 
+    // Before the other rewrites, so that a branch merged into this schema gets them too.
+    for key in ["anyOf", "oneOf"] {
+        null_branches(map, key, cx);
+    }
+
+    // Dropped before the `$ref` check: they are no meaningful siblings of a reference.
+    for key in IDENTIFIERS {
+        // Inside a schema, `definitions` is the draft-4 spelling of `$defs`.
+        if map.remove(*key).is_some() {
+            cx.count(kind::SCHEMA_IDENTIFIER_DROPPED);
+        }
+    }
+    for key in UNSUPPORTED {
+        if map.remove(*key).is_some() {
+            cx.count(kind::KEYWORD_DROPPED);
+        }
+    }
+    if map.get("items").is_some_and(Value::is_array) {
+        // Draft-4 tuple form; neither OpenAPI version has it.
+        map.remove("items");
+        cx.count(kind::KEYWORD_DROPPED);
+    }
+
     if map.contains_key("$ref") {
         let reference = schema_ref(map, pointer, cx)?;
         let significant = map.keys().any(|k| k != "$ref" && !k.starts_with("x-"));
@@ -96,27 +119,6 @@ fn rewrite(node: &mut Value, pointer: &str, cx: &mut Cx<'_>, depth: usize) -> cr
         }
         map.insert("allOf".to_owned(), Value::Array(all_of));
         cx.count(kind::REF_SIBLINGS);
-    }
-
-    // Before the other rewrites, so that a branch merged into this schema gets them too.
-    for key in ["anyOf", "oneOf"] {
-        null_branches(map, key, cx);
-    }
-    for key in IDENTIFIERS {
-        // Inside a schema, `definitions` is the draft-4 spelling of `$defs`.
-        if map.remove(*key).is_some() {
-            cx.count(kind::SCHEMA_IDENTIFIER_DROPPED);
-        }
-    }
-    for key in UNSUPPORTED {
-        if map.remove(*key).is_some() {
-            cx.count(kind::KEYWORD_DROPPED);
-        }
-    }
-    if map.get("items").is_some_and(Value::is_array) {
-        // Draft-4 tuple form; neither OpenAPI version has it.
-        map.remove("items");
-        cx.count(kind::KEYWORD_DROPPED);
     }
 
     rewrite_type(map, pointer, cx)?;
@@ -406,6 +408,8 @@ fn is_textual(media_type: &str) -> bool {
         || essence == "application/x-www-form-urlencoded"
 }
 
+// Limitation: `discriminator.mapping` values are not checked or canonicalized; they may be
+// bare schema names as well as references, and the later stages read them as written.
 fn recurse(
     map: &mut Map<String, Value>,
     pointer: &str,

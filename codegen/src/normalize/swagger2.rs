@@ -916,22 +916,26 @@ fn form_body(fields: &[&Param<'_>], consumes: &[String], cx: &mut Cx<'_>) -> cra
         }
     }
 
-    let mut form_schema = json!({ "type": "object", "properties": properties });
+    let mut form_schema = Object::new();
+    form_schema.insert("type".to_owned(), json!("object"));
+    form_schema.insert("properties".to_owned(), Value::Object(properties));
     if !required.is_empty() {
-        form_schema["required"] = Value::Array(required.clone());
+        form_schema.insert("required".to_owned(), Value::Array(required));
     }
     let mut content = Object::new();
     for media_type in media_types {
-        let mut media = json!({ "schema": form_schema.clone() });
+        let mut media = Object::new();
+        media.insert("schema".to_owned(), Value::Object(form_schema.clone()));
         if !encoding.is_empty() {
-            media["encoding"] = Value::Object(encoding.clone());
+            media.insert("encoding".to_owned(), Value::Object(encoding.clone()));
         }
-        content.insert(media_type, media);
+        content.insert(media_type, Value::Object(media));
     }
-    let mut out = json!({ "content": content });
-    if !required.is_empty() {
-        out["required"] = json!(true);
+    let mut out = Object::new();
+    out.insert("content".to_owned(), Value::Object(content));
+    if form_schema.contains_key("required") {
+        out.insert("required".to_owned(), json!(true));
     }
     cx.count(kind::FORM_PARAMETERS);
-    Ok(out)
+    Ok(Value::Object(out))
 }

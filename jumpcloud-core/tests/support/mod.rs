@@ -186,7 +186,11 @@ impl MockServer {
         let mut queue: VecDeque<Reply> = replies.into();
         MockServer::start(move |_| {
             queue.pop_front().unwrap_or_else(|| {
-                Reply::text(599, "text/plain", "mock: no reply scripted for this request")
+                Reply::text(
+                    599,
+                    "text/plain",
+                    "mock: no reply scripted for this request",
+                )
             })
         })
         .await
@@ -212,7 +216,10 @@ impl MockServer {
             .api_key(TEST_KEY)
             .base_url(Api::V1, format!("{}/api", self.url()))
             .base_url(Api::V2, format!("{}/api/v2/", self.url()))
-            .base_url(Api::Insights, format!("{}/insights/directory/v1", self.url()))
+            .base_url(
+                Api::Insights,
+                format!("{}/insights/directory/v1", self.url()),
+            )
     }
 }
 
