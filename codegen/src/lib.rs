@@ -9,6 +9,7 @@
 //! 5. [`ir`]: operations and types with stable Rust names.
 //! 6. [`emit`]: Rust source with `quote` and `prettyplease`.
 
+pub mod diff;
 pub mod docs;
 pub mod emit;
 pub mod error;

@@ -39,9 +39,13 @@ struct GenerateArgs {
     /// generator produces.
     #[arg(long)]
     check: bool,
-    /// List the location of every fallback too.
+    /// List the location of every fallback and what every overlay action touched.
     #[arg(long, short)]
     verbose: bool,
+    /// First fetch the pinned specs from this directory (as `fetch-specs --from DIR`), so that
+    /// one command goes from a fresh clone to generated crates.
+    #[arg(long, value_name = "DIR")]
+    from: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -98,6 +102,13 @@ fn fetch_specs(args: &FetchSpecsArgs) -> Result<(), Box<dyn std::error::Error>> 
 
 fn generate(args: &GenerateArgs) -> Result<(), Box<dyn std::error::Error>> {
     let root = workspace_root();
+    if let Some(dir) = &args.from {
+        fetch_specs(&FetchSpecsArgs {
+            from: Some(dir.clone()),
+            pins: PathBuf::from(pins::PINS_FILE),
+            out: PathBuf::from(fetch::FETCHED_DIR),
+        })?;
+    }
     let outcome = xtask::generate::run(&root, args.check, args.verbose)?;
     for report in &outcome.reports {
         print!("{report}");
