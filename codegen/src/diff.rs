@@ -105,7 +105,9 @@ pub struct Summary {
     pub types_added: usize,
     /// Types only in the old spec.
     pub types_removed: usize,
-    /// Types present on both sides with at least one change (a new Rust name included).
+    /// Types whose Rust name changed (found at the same position, or with the same shape).
+    pub types_renamed: usize,
+    /// Types present on both sides with at least one change other than their name.
     pub types_changed: usize,
     /// Changes that break code using the generated crates.
     pub breaking: usize,
@@ -311,6 +313,32 @@ pub enum Detail {
         name: String,
         /// Whether it is a file now.
         file: bool,
+    },
+    /// The operation got a `stream()` of every item of a paginated listing.
+    PaginationAdded {
+        /// How it pages.
+        strategy: String,
+        /// The item type.
+        item: String,
+    },
+    /// The operation lost its `stream()`.
+    PaginationRemoved {
+        /// How it paged.
+        strategy: String,
+    },
+    /// The operation pages another way; `stream()` keeps its signature.
+    PaginationChanged {
+        /// How it paged.
+        old: String,
+        /// How it pages now.
+        new: String,
+    },
+    /// The items of `stream()` have another type.
+    PaginationRetyped {
+        /// Old item type.
+        old: String,
+        /// New item type.
+        new: String,
     },
     /// What a successful call returns changed.
     ResponseRetyped {

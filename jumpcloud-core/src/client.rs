@@ -491,6 +491,9 @@ fn tls(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, Error>
 
     // An explicit provider rather than rustls' process-wide default: a library must not
     // install process state, and reqwest panics when no default is installed.
+    // Limitation: the same panic awaits any other reqwest client in the build that relies on
+    // reqwest's TLS defaults without a TLS feature of its own (features unify); see README.
+    // Such applications install a default provider or use the `rustls-aws-lc` feature.
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()

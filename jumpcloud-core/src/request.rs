@@ -344,16 +344,23 @@ impl Request {
                             timeout: self.timeout.unwrap_or(inner.timeout),
                         });
                     }
+                    // Connecting, sending and reading the answer can fail for network
+                    // reasons worth another attempt; anything else (a request reqwest refuses
+                    // to build, say) would fail the same way again.
+                    let transient = e.is_connect() || e.is_request() || e.is_body();
                     let reason = if e.is_connect() {
-                        "connection failed".to_owned()
+                        "connection failed"
                     } else {
-                        "connection lost".to_owned()
+                        "connection lost"
                     };
                     let error = Error::Transport {
                         operation: self.operation,
                         source: Box::new(e),
                     };
-                    (reason, None, error)
+                    if !transient {
+                        return Err(error);
+                    }
+                    (reason.to_owned(), None, error)
                 }
             };
 

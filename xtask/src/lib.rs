@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+pub mod diff_cmd;
 pub mod fetch;
 pub mod generate;
 pub mod pins;

@@ -31,6 +31,28 @@ enum Command {
     /// Prints, per spec: detected format, operations, schemas, types emitted, every fallback
     /// used with its reason, and time per stage. Writes a file only when its bytes change.
     Generate(GenerateArgs),
+    /// Compare two spec files semantically: operations, types, fields and enum values added,
+    /// removed and changed, each marked breaking or not for the generated crates.
+    ///
+    /// Relative paths are taken from the workspace root, not the current directory.
+    Diff(DiffArgs),
+}
+
+#[derive(Args)]
+struct DiffArgs {
+    /// The older spec file (YAML or JSON; Swagger 2.0, OpenAPI 3.0 or 3.1).
+    old: PathBuf,
+    /// The newer spec file.
+    new: PathBuf,
+    /// Print markdown instead of text.
+    #[arg(long, conflicts_with = "json")]
+    markdown: bool,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
+    /// Apply this overlay to both files first (repeatable, applied in order).
+    #[arg(long, value_name = "FILE")]
+    overlay: Vec<PathBuf>,
 }
 
 #[derive(Args)]
@@ -67,6 +89,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::FetchSpecs(args) => fetch_specs(&args),
         Command::Generate(args) => generate(&args),
+        Command::Diff(args) => diff(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -136,5 +159,18 @@ fn generate(args: &GenerateArgs) -> Result<(), Box<dyn std::error::Error>> {
         outcome.changed.len(),
         outcome.stale.len()
     );
+    Ok(())
+}
+
+fn diff(args: &DiffArgs) -> Result<(), Box<dyn std::error::Error>> {
+    let root = workspace_root();
+    let request = xtask::diff_cmd::DiffRequest {
+        old: resolve(&root, &args.old),
+        new: resolve(&root, &args.new),
+        overlays: args.overlay.iter().map(|o| resolve(&root, o)).collect(),
+        format: xtask::diff_cmd::format_from_flags(args.markdown, args.json),
+    };
+    let (_, text) = xtask::diff_cmd::run(&request)?;
+    print!("{text}");
     Ok(())
 }

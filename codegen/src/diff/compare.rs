@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::matching::{Matching, deref};
 use super::{Change, Detail, Report, SpecInfo, Subject, Summary};
 use crate::ir::{
-    Body, BodyKind, Field, Ir, MultipartPart, Operation, Param, ParamLocation, SuccessResponse, TypeDef, TypeKind,
-    TypeRef, Variant,
+    Body, BodyKind, Field, Ir, MultipartPart, Operation, PageTotal, Pagination, Param, ParamLocation, SuccessResponse,
+    TypeDef, TypeKind, TypeRef, Variant,
 };
 
 pub(super) fn run(old: &Ir, new: &Ir) -> Report {
@@ -76,6 +76,7 @@ fn summarize(changes: &[Change]) -> Summary {
             }
             (Subject::Type { .. }, Detail::Added) => s.types_added += 1,
             (Subject::Type { .. }, Detail::Removed) => s.types_removed += 1,
+            (Subject::Type { .. }, Detail::Renamed { .. }) => s.types_renamed += 1,
             (Subject::Type { name, old_name, .. }, _) => {
                 types_changed.insert((name.clone(), old_name.clone()));
             }
@@ -166,6 +167,64 @@ fn walk_operation<'a>(m: &mut Matching<'a>, a: &'a Operation, b: &'a Operation) 
     if let (Some(x), Some(y)) = (response_type(&a.response), response_type(&b.response)) {
         m.walk(x, y);
     }
+    if let (Some(x), Some(y)) = (&a.pagination, &b.pagination) {
+        m.walk(page_item(x), page_item(y));
+    }
+}
+
+/// The type of the items `stream()` yields.
+fn page_item(p: &Pagination) -> &TypeRef {
+    match p {
+        Pagination::SkipLimit { total, .. } | Pagination::SearchBody { total, .. } => match total {
+            PageTotal::Header { item } | PageTotal::Body { item, .. } => item,
+        },
+        Pagination::SearchAfter { item, .. } | Pagination::PageToken { item, .. } => item,
+    }
+}
+
+/// How an operation pages, in words; the Rust names of the fields and setters it uses are
+/// included because the generated pager depends on them.
+fn page_strategy(p: &Pagination) -> String {
+    let total = |t: &PageTotal| match t {
+        PageTotal::Header { .. } => "total in the `x-total-count` header".to_owned(),
+        PageTotal::Body { items_field, total_field, .. } => {
+            format!("items in `{items_field}`, total in `{total_field}`")
+        }
+    };
+    match p {
+        Pagination::SkipLimit { skip, limit, total: t } => format!("query `{skip}`/`{limit}`, {}", total(t)),
+        Pagination::SearchBody { skip, limit, total: t, .. } => format!("body `{skip}`/`{limit}`, {}", total(t)),
+        Pagination::SearchAfter { cursor, .. } => format!("body cursor `{cursor}` from the `X-Search_after` header"),
+        Pagination::PageToken { token_param, items_field, next_field, .. } => {
+            format!("page token `{token_param}`, items in `{items_field}`, next token in `{next_field}`")
+        }
+    }
+}
+
+fn compare_pagination(m: &Matching<'_>, a: Option<&Pagination>, b: Option<&Pagination>, push: &mut impl FnMut(bool, Detail)) {
+    match (a, b) {
+        (None, None) => {}
+        (None, Some(q)) => push(
+            false,
+            Detail::PaginationAdded { strategy: page_strategy(q), item: type_display(m.new, page_item(q)) },
+        ),
+        (Some(p), None) => push(true, Detail::PaginationRemoved { strategy: page_strategy(p) }),
+        (Some(p), Some(q)) => {
+            if !m.same(page_item(p), page_item(q)) {
+                push(
+                    true,
+                    Detail::PaginationRetyped {
+                        old: type_display(m.old, page_item(p)),
+                        new: type_display(m.new, page_item(q)),
+                    },
+                );
+            }
+            let (old, new) = (page_strategy(p), page_strategy(q));
+            if old != new {
+                push(false, Detail::PaginationChanged { old, new });
+            }
+        }
+    }
 }
 
 fn response_type(r: &SuccessResponse) -> Option<&TypeRef> {
@@ -220,6 +279,7 @@ fn compare_operation(m: &Matching<'_>, a: &Operation, b: &Operation, out: &mut V
     }
     compare_params(m, a, b, &mut push);
     compare_body(m, a.body.as_ref(), b.body.as_ref(), &mut push);
+    compare_pagination(m, a.pagination.as_ref(), b.pagination.as_ref(), &mut push);
     if !same_response(m, &a.response, &b.response) {
         push(
             true,

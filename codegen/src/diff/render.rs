@@ -93,14 +93,15 @@ fn headline(report: &Report) -> String {
 fn counts(report: &Report) -> String {
     let s = &report.summary;
     format!(
-        "operations: {} added, {} removed, {} renamed, {} changed; types: {} added, {} removed, {} changed; \
-         {} changes, {} breaking",
+        "operations: {} added, {} removed, {} renamed, {} changed; types: {} added, {} removed, {} renamed, \
+         {} changed; {} changes, {} breaking",
         s.operations_added,
         s.operations_removed,
         s.operations_renamed,
         s.operations_changed,
         s.types_added,
         s.types_removed,
+        s.types_renamed,
         s.types_changed,
         s.total,
         s.breaking
@@ -249,6 +250,12 @@ pub(super) fn describe(detail: &Detail) -> String {
         Detail::PartRetyped { name, file } => {
             format!("multipart part `{name}` is now {}", if *file { "a file" } else { "a text value" })
         }
+        Detail::PaginationAdded { strategy, item } => {
+            format!("now paginated: `stream()` of `{item}` ({})", strategy)
+        }
+        Detail::PaginationRemoved { strategy } => format!("no longer paginated: `stream()` removed (was {strategy})"),
+        Detail::PaginationChanged { old, new } => format!("pages another way: {new} (was {old})"),
+        Detail::PaginationRetyped { old, new } => format!("`stream()` items retyped from `{old}` to `{new}`"),
         Detail::ResponseRetyped { old, new } => format!("response retyped from `{old}` to `{new}`"),
         Detail::KindChanged { old, new } => format!("changed from {old} to {new}"),
         Detail::AliasRetyped { old, new } => format!("alias target changed from `{old}` to `{new}`"),

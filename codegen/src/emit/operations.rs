@@ -6,7 +6,9 @@ use quote::quote;
 
 use super::{CrateConfig, doc_attrs, ident, type_tokens};
 use crate::error::Result;
-use crate::ir::{BodyKind, Ir, MultipartPart, Operation, Param, ParamLocation, SuccessResponse, TypeRef};
+use crate::ir::{
+    BodyKind, Ir, MultipartPart, Operation, PageTotal, Pagination, Param, ParamLocation, SuccessResponse, TypeRef,
+};
 
 /// How a value is taken by a constructor argument or a setter.
 enum Taking {
@@ -161,6 +163,15 @@ pub(super) fn emit_operation(op: &Operation, ir: &Ir, cfg: &CrateConfig) -> Resu
         SuccessResponse::Binary => (quote!(jumpcloud_core::Binary), quote!(.bytes())),
     };
 
+    let accept = match &op.accept {
+        Some(types) => quote! { req.header("accept", #types)?; },
+        None => quote!(),
+    };
+    let idempotent = match op.idempotent {
+        Some(yes) => quote! { req.idempotent(#yes); },
+        None => quote!(),
+    };
+    let stream = op.pagination.as_ref().map(|p| emit_stream(p, op)).unwrap_or_default();
     let path_expr = path_format(op);
     let method = ident(&op.method);
     let api = ident(&cfg.api_variant);
@@ -218,8 +229,12 @@ pub(super) fn emit_operation(op: &Operation, ir: &Ir, cfg: &CrateConfig) -> Resu
                 let mut req = self.client.request(&OPERATION, path);
                 #(#sends)*
                 #body_write
+                #accept
+                #idempotent
                 req.send().await? #decode
             }
+
+            #stream
         }
     })
 }
@@ -379,5 +394,108 @@ fn multipart(
         let mut form = jumpcloud_core::Form::new();
         #(#writes)*
         req.multipart(form);
+    }
+}
+
+/// `stream()`: every item of a paginated listing, page by page, through the runtime's pager
+/// for the operation's strategy.
+fn emit_stream(p: &Pagination, op: &Operation) -> TokenStream {
+    let item_of = |t: &TypeRef| type_tokens(t);
+    let (item, pager) = match p {
+        Pagination::SkipLimit { skip, limit, total } => {
+            let (skip, limit) = (ident(skip), ident(limit));
+            let set = quote! { let b = b.#skip(skip).#limit(limit); };
+            page_call(total, quote!(skip_limit_header), quote!(skip_limit_total), set)
+        }
+        Pagination::SearchBody { skip, limit, body_required, total } => {
+            let (skip, limit) = (ident(skip), ident(limit));
+            let body = if *body_required { quote!(b.body) } else { quote!(b.body.get_or_insert_with(::core::default::Default::default)) };
+            let set = quote! {
+                let mut b = b;
+                let body = &mut #body;
+                body.#skip = Some(skip);
+                body.#limit = Some(limit);
+            };
+            page_call(total, quote!(search_body), quote!(search_body), set)
+        }
+        Pagination::SearchAfter { cursor, body_required, item } => {
+            let cursor = ident(cursor);
+            let body = if *body_required { quote!(b.body) } else { quote!(b.body.get_or_insert_with(::core::default::Default::default)) };
+            (
+                item_of(item),
+                quote! {
+                    jumpcloud_core::paginate::search_after(self, |b: Self, cursor| async move {
+                        let mut b = b;
+                        if let Some(cursor) = cursor {
+                            #body.#cursor = Some(cursor);
+                        }
+                        b.send().await
+                    })
+                },
+            )
+        }
+        Pagination::PageToken { token_param, items_field, next_field, item } => {
+            let (token_param, items_field, next_field) = (ident(token_param), ident(items_field), ident(next_field));
+            (
+                item_of(item),
+                quote! {
+                    jumpcloud_core::paginate::page_token(self, |b: Self, token| async move {
+                        let b = match token {
+                            Some(token) => b.#token_param(token),
+                            None => b,
+                        };
+                        let page = b.send().await?.into_inner();
+                        Ok(jumpcloud_core::paginate::TokenPage::new(page.#items_field.unwrap_or_default(), page.#next_field))
+                    })
+                },
+            )
+        }
+    };
+    let how = match p {
+        Pagination::SkipLimit { total: PageTotal::Header { .. }, .. } => "`skip`/`limit`, with the total in the `x-total-count` response header",
+        Pagination::SkipLimit { .. } => "`skip`/`limit`, with the total in the body",
+        Pagination::SearchBody { .. } => "`skip`/`limit` inside the request body",
+        Pagination::SearchAfter { .. } => "the `search_after` cursor of the `X-Search_after` response header",
+        Pagination::PageToken { .. } => "page tokens",
+    };
+    let doc = format!(
+        " Every item of the listing, fetched page by page ({how}) as the stream is polled; \
+         at most one page is held in memory. Parameters set on this builder apply to every page."
+    );
+    let _ = op;
+    quote! {
+        #[doc = #doc]
+        pub fn stream(self) -> impl jumpcloud_core::paginate::Stream<Item = Result<#item, jumpcloud_core::Error>> + Send + Unpin {
+            #pager
+        }
+    }
+}
+
+/// The pager call for a skip/limit listing; `set` writes `skip` and `limit` into `b`.
+fn page_call(total: &PageTotal, header_fn: TokenStream, body_fn: TokenStream, set: TokenStream) -> (TokenStream, TokenStream) {
+    match total {
+        PageTotal::Header { item } => (
+            type_tokens(item),
+            quote! {
+                jumpcloud_core::paginate::#header_fn(self, |b: Self, skip, limit| async move {
+                    #set
+                    b.send().await
+                })
+            },
+        ),
+        PageTotal::Body { items_field, total_field, total_is_i32, item } => {
+            let (items_field, total_field) = (ident(items_field), ident(total_field));
+            let total = if *total_is_i32 { quote!(page.#total_field.map(i64::from)) } else { quote!(page.#total_field) };
+            (
+                type_tokens(item),
+                quote! {
+                    jumpcloud_core::paginate::#body_fn(self, |b: Self, skip, limit| async move {
+                        #set
+                        let page = b.send().await?.into_inner();
+                        Ok(jumpcloud_core::paginate::Page::new(page.#items_field.unwrap_or_default(), #total))
+                    })
+                },
+            )
+        }
     }
 }

@@ -54,6 +54,7 @@ impl DirectoryInsightsReportsArtifactContentGet {
         );
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
+        req.header("accept", "application/json, text/csv")?;
         req.send().await?.bytes()
     }
 }

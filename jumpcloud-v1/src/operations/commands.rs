@@ -92,6 +92,26 @@ impl CommandFileGet {
         }
         req.send().await?.json()
     }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<types::CommandfilereturnResultsItem, jumpcloud_core::Error>,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_total(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b.skip(skip).limit(limit);
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::Page::new(
+                        page.results.unwrap_or_default(),
+                        page.total_count,
+                    ),
+                )
+            },
+        )
+    }
 }
 impl crate::Client {
     /// Delete a Command
@@ -441,6 +461,26 @@ impl CommandsList {
             req.query("sort", value);
         }
         req.send().await?.json()
+    }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<types::CommandslistResultsItem, jumpcloud_core::Error>,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_total(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b.skip(skip).limit(limit);
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::Page::new(
+                        page.results.unwrap_or_default(),
+                        page.total_count,
+                    ),
+                )
+            },
+        )
     }
 }
 impl crate::Client {

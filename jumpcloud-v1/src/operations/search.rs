@@ -167,6 +167,26 @@ impl SearchCommandresultsPost {
         }
         req.send().await?.json()
     }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<types::CommandresultslistResultsItem, jumpcloud_core::Error>,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_total(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b.skip(skip).limit(limit);
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::Page::new(
+                        page.results.unwrap_or_default(),
+                        page.total_count,
+                    ),
+                )
+            },
+        )
+    }
 }
 impl crate::Client {
     /// Search Commands
@@ -377,6 +397,26 @@ impl SearchCommandsPost {
         }
         req.send().await?.json()
     }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<types::CommandslistResultsItem, jumpcloud_core::Error>,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_total(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b.skip(skip).limit(limit);
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::Page::new(
+                        page.results.unwrap_or_default(),
+                        page.total_count,
+                    ),
+                )
+            },
+        )
+    }
 }
 impl crate::Client {
     /// Search Organizations
@@ -543,6 +583,26 @@ impl SearchOrganizationsPost {
             req.json(body)?;
         }
         req.send().await?.json()
+    }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<types::OrganizationslistResultsItem, jumpcloud_core::Error>,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_total(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b.skip(skip).limit(limit);
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::Page::new(
+                        page.results.unwrap_or_default(),
+                        page.total_count,
+                    ),
+                )
+            },
+        )
     }
 }
 impl crate::Client {
@@ -780,6 +840,26 @@ impl SearchSystemsPost {
         }
         req.send().await?.json()
     }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<types::SystemSearch, jumpcloud_core::Error>,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_total(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b.skip(skip).limit(limit);
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::Page::new(
+                        page.results.unwrap_or_default(),
+                        page.total_count,
+                    ),
+                )
+            },
+        )
+    }
 }
 impl crate::Client {
     /// Search System Users
@@ -1010,5 +1090,25 @@ impl SearchSystemusersPost {
             req.json(body)?;
         }
         req.send().await?.json()
+    }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<types::SystemuserSearchReturn, jumpcloud_core::Error>,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_total(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b.skip(skip).limit(limit);
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::Page::new(
+                        page.results.unwrap_or_default(),
+                        page.total_count,
+                    ),
+                )
+            },
+        )
     }
 }

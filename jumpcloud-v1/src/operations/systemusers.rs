@@ -54,6 +54,7 @@ impl SshkeyDelete {
         );
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
+        req.header("accept", "application/json, text/plain")?;
         req.send().await?.bytes()
     }
 }
@@ -329,6 +330,7 @@ impl SystemusersExpire {
         );
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
+        req.header("accept", "application/json, text/plain")?;
         req.send().await?.bytes()
     }
 }
@@ -628,6 +630,26 @@ impl SystemusersList {
             req.query("search", value);
         }
         req.send().await?.json()
+    }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<types::Systemuserreturn, jumpcloud_core::Error>,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_total(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b.skip(skip).limit(limit);
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::Page::new(
+                        page.results.unwrap_or_default(),
+                        page.total_count,
+                    ),
+                )
+            },
+        )
     }
 }
 impl crate::Client {
@@ -1099,6 +1121,7 @@ impl SystemusersResetmfa {
         if let Some(body) = &self.body {
             req.json(body)?;
         }
+        req.header("accept", "application/json, text/plain")?;
         req.send().await?.bytes()
     }
 }
@@ -1341,6 +1364,7 @@ impl SystemusersUnlock {
         );
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
+        req.header("accept", "application/json, text/plain")?;
         req.send().await?.bytes()
     }
 }

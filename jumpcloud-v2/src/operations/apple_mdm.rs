@@ -53,6 +53,7 @@ impl ApplemdmsCsrget {
         );
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
+        req.header("accept", "application/octet-stream")?;
         req.send().await?.bytes()
     }
 }
@@ -227,6 +228,7 @@ impl ApplemdmsDepkeyget {
         );
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
+        req.header("accept", "application/x-pem-file")?;
         req.send().await?.bytes()
     }
 }
@@ -1099,6 +1101,7 @@ impl ApplemdmsEnrollmentprofilesget {
         );
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
+        req.header("accept", "application/x-apple-aspen-config")?;
         req.send().await?.bytes()
     }
 }

@@ -905,6 +905,26 @@ impl ListAccessoryAssetHistory {
         }
         req.send().await?.json()
     }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<types::JumpcloudHttpAssetsAssetHistoryEvent, jumpcloud_core::Error>,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_total(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b.skip(skip).limit(limit);
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::Page::new(
+                        page.results.unwrap_or_default(),
+                        page.total_count,
+                    ),
+                )
+            },
+        )
+    }
 }
 impl crate::Client {
     /// List accessory assets
@@ -985,6 +1005,26 @@ impl ListAccessoryAssets {
         }
         req.send().await?.json()
     }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<types::JumpcloudHttpAssetsAsset, jumpcloud_core::Error>,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_total(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b.skip(skip).limit(limit);
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::Page::new(
+                        page.results.unwrap_or_default(),
+                        page.total_count,
+                    ),
+                )
+            },
+        )
+    }
 }
 impl crate::Client {
     /// List device asset history
@@ -1057,6 +1097,26 @@ impl ListDeviceAssetHistory {
             req.query("skip", value);
         }
         req.send().await?.json()
+    }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<types::JumpcloudHttpAssetsAssetHistoryEvent, jumpcloud_core::Error>,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_total(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b.skip(skip).limit(limit);
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::Page::new(
+                        page.results.unwrap_or_default(),
+                        page.total_count,
+                    ),
+                )
+            },
+        )
     }
 }
 impl crate::Client {
@@ -1137,6 +1197,26 @@ impl ListDeviceAssets {
             req.query("fields", &joined);
         }
         req.send().await?.json()
+    }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<types::JumpcloudHttpAssetsAsset, jumpcloud_core::Error>,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_total(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b.skip(skip).limit(limit);
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::Page::new(
+                        page.results.unwrap_or_default(),
+                        page.total_count,
+                    ),
+                )
+            },
+        )
     }
 }
 impl crate::Client {
@@ -1252,6 +1332,26 @@ impl ListLocationAssetHistory {
         }
         req.send().await?.json()
     }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<types::JumpcloudHttpAssetsAssetHistoryEvent, jumpcloud_core::Error>,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_total(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b.skip(skip).limit(limit);
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::Page::new(
+                        page.results.unwrap_or_default(),
+                        page.total_count,
+                    ),
+                )
+            },
+        )
+    }
 }
 impl crate::Client {
     /// List location assets
@@ -1331,6 +1431,26 @@ impl ListLocationAssets {
             req.query("fields", &joined);
         }
         req.send().await?.json()
+    }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<types::JumpcloudHttpAssetsAsset, jumpcloud_core::Error>,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_total(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b.skip(skip).limit(limit);
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::Page::new(
+                        page.results.unwrap_or_default(),
+                        page.total_count,
+                    ),
+                )
+            },
+        )
     }
 }
 impl crate::Client {

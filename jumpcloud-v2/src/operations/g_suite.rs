@@ -618,6 +618,29 @@ impl GsuitesListImportJumpcloudUsers {
         }
         req.send().await?.json()
     }
+    /// Every item of the listing, fetched page by page (page tokens) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<types::User, jumpcloud_core::Error>,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::page_token(
+            self,
+            |b: Self, token| async move {
+                let b = match token {
+                    Some(token) => b.page_token(token),
+                    None => b,
+                };
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::TokenPage::new(
+                        page.users.unwrap_or_default(),
+                        page.next_page_token,
+                    ),
+                )
+            },
+        )
+    }
 }
 impl crate::Client {
     /// Get a list of users to import from a G Suite instance
@@ -739,6 +762,32 @@ impl GsuitesListImportUsers {
             req.query("sortOrder", value);
         }
         req.send().await?.json()
+    }
+    /// Every item of the listing, fetched page by page (page tokens) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<
+            types::GsuitesListImportUsersResponseUsersItem,
+            jumpcloud_core::Error,
+        >,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::page_token(
+            self,
+            |b: Self, token| async move {
+                let b = match token {
+                    Some(token) => b.page_token(token),
+                    None => b,
+                };
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::TokenPage::new(
+                        page.users.unwrap_or_default(),
+                        page.next_page_token,
+                    ),
+                )
+            },
+        )
     }
 }
 impl crate::Client {

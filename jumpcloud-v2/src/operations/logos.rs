@@ -42,6 +42,7 @@ impl LogosGet {
         let path = format!("/logos/{}", jumpcloud_core::encode_path_segment(& self.id));
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
+        req.header("accept", "image/gif, image/jpeg, image/png")?;
         req.send().await?.bytes()
     }
 }

@@ -47,6 +47,7 @@ impl EnrollmentsDownloadConfigFiles {
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
         req.json(&self.body)?;
+        req.header("accept", "application/zip")?;
         req.send().await?.bytes()
     }
 }

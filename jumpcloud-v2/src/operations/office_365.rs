@@ -397,6 +397,32 @@ impl Office365sListImportUsers {
         }
         req.send().await?.json()
     }
+    /// Every item of the listing, fetched page by page (page tokens) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<
+            types::Office365sListImportUsersResponseUsersItem,
+            jumpcloud_core::Error,
+        >,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::page_token(
+            self,
+            |b: Self, token| async move {
+                let b = match token {
+                    Some(token) => b.skip_token(token),
+                    None => b,
+                };
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::TokenPage::new(
+                        page.users.unwrap_or_default(),
+                        page.skip_token,
+                    ),
+                )
+            },
+        )
+    }
 }
 impl crate::Client {
     /// Update existing Office 365 instance.

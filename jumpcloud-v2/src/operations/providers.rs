@@ -47,6 +47,7 @@ impl BillingGetContract {
         );
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
+        req.header("accept", "application/pdf")?;
         req.send().await?.bytes()
     }
 }
@@ -613,6 +614,26 @@ impl AutotaskRetrieveCompanies {
         }
         req.send().await?.json()
     }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<types::AutotaskCompany, jumpcloud_core::Error>,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_total(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b.skip(skip).limit(limit);
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::Page::new(
+                        page.records.unwrap_or_default(),
+                        page.total_count,
+                    ),
+                )
+            },
+        )
+    }
 }
 impl crate::Client {
     /// Retrieve Autotask Company Types
@@ -803,6 +824,26 @@ impl AutotaskRetrieveContracts {
             req.query("sort", &joined);
         }
         req.send().await?.json()
+    }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<types::AutotaskContract, jumpcloud_core::Error>,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_total(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b.skip(skip).limit(limit);
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::Page::new(
+                        page.results.unwrap_or_default(),
+                        page.total_count,
+                    ),
+                )
+            },
+        )
     }
 }
 impl crate::Client {
@@ -1135,6 +1176,26 @@ impl AutotaskRetrieveServices {
             req.query("sort", &joined);
         }
         req.send().await?.json()
+    }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<types::AutotaskService, jumpcloud_core::Error>,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_total(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b.skip(skip).limit(limit);
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::Page::new(
+                        page.results.unwrap_or_default(),
+                        page.total_count,
+                    ),
+                )
+            },
+        )
     }
 }
 impl crate::Client {
@@ -1736,6 +1797,26 @@ impl ConnectwiseRetrieveAdditions {
         }
         req.send().await?.json()
     }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<types::ConnectwiseAddition, jumpcloud_core::Error>,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_total(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b.skip(skip).limit(limit);
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::Page::new(
+                        page.results.unwrap_or_default(),
+                        page.total_count,
+                    ),
+                )
+            },
+        )
+    }
 }
 impl crate::Client {
     /// Retrieve ConnectWise Agreements
@@ -1876,6 +1957,26 @@ impl ConnectwiseRetrieveAgreements {
             req.query("sort", &joined);
         }
         req.send().await?.json()
+    }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<types::ConnectwiseAgreement, jumpcloud_core::Error>,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_total(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b.skip(skip).limit(limit);
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::Page::new(
+                        page.results.unwrap_or_default(),
+                        page.total_count,
+                    ),
+                )
+            },
+        )
     }
 }
 impl crate::Client {
@@ -2119,6 +2220,26 @@ impl ConnectwiseRetrieveCompanies {
             req.query("sort", &joined);
         }
         req.send().await?.json()
+    }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<types::ConnectwiseCompany, jumpcloud_core::Error>,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_total(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b.skip(skip).limit(limit);
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::Page::new(
+                        page.records.unwrap_or_default(),
+                        page.total_count,
+                    ),
+                )
+            },
+        )
     }
 }
 impl crate::Client {
@@ -2937,6 +3058,26 @@ impl PolicyGroupTemplatesList {
         }
         req.send().await?.json()
     }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<types::PolicyGroupTemplate, jumpcloud_core::Error>,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_total(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b.skip(skip).limit(limit);
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::Page::new(
+                        page.results.unwrap_or_default(),
+                        page.total_count,
+                    ),
+                )
+            },
+        )
+    }
 }
 impl crate::Client {
     /// List a provider's configured policy templates.
@@ -3188,6 +3329,26 @@ impl PolicyGroupTemplatesListMembers {
             req.query("filter", &joined);
         }
         req.send().await?.json()
+    }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<types::PolicyGroupTemplateMember, jumpcloud_core::Error>,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_total(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b.skip(skip).limit(limit);
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::Page::new(
+                        page.results.unwrap_or_default(),
+                        page.total_count,
+                    ),
+                )
+            },
+        )
     }
 }
 impl crate::Client {
@@ -4283,6 +4444,26 @@ impl ProvidersListAdministrators {
         }
         req.send().await?.json()
     }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<types::Administrator, jumpcloud_core::Error>,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_total(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b.skip(skip).limit(limit);
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::Page::new(
+                        page.results.unwrap_or_default(),
+                        page.total_count,
+                    ),
+                )
+            },
+        )
+    }
 }
 impl crate::Client {
     /// List Associations for an Active Directory Integration
@@ -4510,6 +4691,26 @@ impl ProvidersListOrganizations {
             req.query("sortIgnoreCase", &joined);
         }
         req.send().await?.json()
+    }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<types::Organization, jumpcloud_core::Error>,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_total(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b.skip(skip).limit(limit);
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::Page::new(
+                        page.results.unwrap_or_default(),
+                        page.total_count,
+                    ),
+                )
+            },
+        )
     }
 }
 impl crate::Client {
@@ -4919,6 +5120,26 @@ impl ProvidersProviderListCase {
         }
         req.send().await?.json()
     }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<types::Case, jumpcloud_core::Error>,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_total(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b.skip(skip).limit(limit);
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::Page::new(
+                        page.results.unwrap_or_default(),
+                        page.total_count,
+                    ),
+                )
+            },
+        )
+    }
 }
 impl crate::Client {
     /// Update provider name, settings, and contact
@@ -5149,6 +5370,26 @@ impl ProvidersRetrieveIntegrations {
         }
         req.send().await?.json()
     }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<types::Integration, jumpcloud_core::Error>,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_total(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b.skip(skip).limit(limit);
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::Page::new(
+                        page.records.unwrap_or_default(),
+                        page.total_count,
+                    ),
+                )
+            },
+        )
+    }
 }
 impl crate::Client {
     /// Download a provider's invoice.
@@ -5202,6 +5443,7 @@ impl ProvidersRetrieveInvoice {
         );
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
+        req.header("accept", "application/pdf")?;
         req.send().await?.bytes()
     }
 }
@@ -5325,6 +5567,26 @@ impl ProvidersRetrieveInvoices {
             req.query("filter", &joined);
         }
         req.send().await?.json()
+    }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<types::ProviderInvoice, jumpcloud_core::Error>,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_total(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b.skip(skip).limit(limit);
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::Page::new(
+                        page.records.unwrap_or_default(),
+                        page.total_count,
+                    ),
+                )
+            },
+        )
     }
 }
 impl crate::Client {
@@ -6130,6 +6392,26 @@ impl SyncroRetrieveCompanies {
             req.query("sort", &joined);
         }
         req.send().await?.json()
+    }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<types::SyncroCompany, jumpcloud_core::Error>,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_total(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b.skip(skip).limit(limit);
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::Page::new(
+                        page.records.unwrap_or_default(),
+                        page.total_count,
+                    ),
+                )
+            },
+        )
     }
 }
 impl crate::Client {

@@ -5392,6 +5392,7 @@ impl SysteminsightsListTpmInfo {
         if let Some(value) = &self.limit {
             req.query("limit", value);
         }
+        req.header("accept", "text/html")?;
         req.send().await?.text()
     }
 }

@@ -277,6 +277,26 @@ impl ActivedirectoriesTranslationRulesList {
         }
         req.send().await?.json()
     }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<types::JumpcloudIdmTranslationRule, jumpcloud_core::Error>,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_total(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b.skip(skip).limit(limit);
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::Page::new(
+                        page.rules.unwrap_or_default(),
+                        page.total_count,
+                    ),
+                )
+            },
+        )
+    }
 }
 impl crate::Client {
     /// Create Translation Rule
@@ -556,6 +576,26 @@ impl ActivedirectoriesTranslationRulesRecommendations {
             req.query("skip", value);
         }
         req.send().await?.json()
+    }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<types::JumpcloudIdmTranslationRule, jumpcloud_core::Error>,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_total(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b.skip(skip).limit(limit);
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::Page::new(
+                        page.rules.unwrap_or_default(),
+                        page.total_count,
+                    ),
+                )
+            },
+        )
     }
 }
 impl crate::Client {

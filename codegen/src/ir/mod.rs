@@ -18,6 +18,10 @@ use openapiv3::{
 use crate::error::{Error, Result, escape_token};
 use crate::naming;
 
+pub mod pagination;
+
+pub use pagination::{Pagination, PageTotal};
+
 /// One spec, ready to emit.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ir {
@@ -173,6 +177,15 @@ pub struct Operation {
     pub body: Option<Body>,
     /// What a success decodes to.
     pub response: SuccessResponse,
+    /// Headers the success responses declare (lowercased).
+    pub response_headers: Vec<String>,
+    /// The `Accept` header for operations that do not answer in JSON.
+    pub accept: Option<String>,
+    /// `x-idempotent` from an overlay: a POST that only reads (a search) may be retried like a
+    /// GET; `false` forbids retries of an operation the runtime would otherwise retry.
+    pub idempotent: Option<bool>,
+    /// How the operation pages, if it is a listing the generator recognizes.
+    pub pagination: Option<Pagination>,
     /// JSON pointer of the operation.
     pub pointer: String,
 }
@@ -847,7 +860,9 @@ impl<'a> Builder<'a> {
                     Some(rb) => self.body(rb, &builder, &ptr(&pointer, "requestBody"))?,
                     None => None,
                 };
-                let response = self.response(&op.responses, &builder, &ptr(&pointer, "responses"))?;
+                let (response, response_headers, accept) =
+                    self.response(&op.responses, &builder, &ptr(&pointer, "responses"))?;
+                let idempotent = op.extensions.get("x-idempotent").and_then(serde_json::Value::as_bool);
                 ops.push(Operation {
                     id,
                     fn_name,
@@ -862,9 +877,16 @@ impl<'a> Builder<'a> {
                     params,
                     body,
                     response,
+                    response_headers,
+                    accept,
+                    idempotent,
+                    pagination: None,
                     pointer,
                 });
             }
+        }
+        for op in &mut ops {
+            op.pagination = pagination::infer(op, &self.types);
         }
         ops.sort_by(|a, b| (&a.module, &a.id).cmp(&(&b.module, &b.id)));
         Ok(ops)
@@ -1047,7 +1069,14 @@ impl<'a> Builder<'a> {
             .collect())
     }
 
-    fn response(&mut self, responses: &openapiv3::Responses, builder: &str, pointer: &str) -> Result<SuccessResponse> {
+    /// The success response's type, and the (lowercased) names of the headers the success
+    /// responses declare.
+    fn response(
+        &mut self,
+        responses: &openapiv3::Responses,
+        builder: &str,
+        pointer: &str,
+    ) -> Result<(SuccessResponse, Vec<String>, Option<String>)> {
         let mut success: Vec<(u16, &ReferenceOr<Response>)> = responses
             .responses
             .iter()
@@ -1073,8 +1102,12 @@ impl<'a> Builder<'a> {
             };
             resolved.push((code, rp, r));
         }
+        let mut headers: Vec<String> =
+            resolved.iter().flat_map(|(_, _, r)| r.headers.keys().map(|h| h.to_ascii_lowercase())).collect();
+        headers.sort();
+        headers.dedup();
         let with_content: Vec<&(u16, String, &Response)> = resolved.iter().filter(|(_, _, r)| !r.content.is_empty()).collect();
-        let Some((_, rp, r)) = with_content.first() else { return Ok(SuccessResponse::Empty) };
+        let Some((_, rp, r)) = with_content.first() else { return Ok((SuccessResponse::Empty, headers, None)) };
         let may_be_empty = resolved.iter().any(|(_, _, r)| r.content.is_empty());
         if with_content.len() > 1 {
             self.fallback("several 2xx responses with content: the first one's schema is used", pointer);
@@ -1084,18 +1117,25 @@ impl<'a> Builder<'a> {
         let all_json = r.content.keys().all(|ct| is_json(ct));
         let all_text = r.content.keys().all(|ct| ct.starts_with("text/"));
         if all_json {
-            let (ct, media) = r.content.first().expect("content is not empty");
+            // `with_content` holds only responses with content, so there is a first one.
+            let Some((ct, media)) = r.content.first() else { return Ok((SuccessResponse::Empty, headers, None)) };
             let ty = match &media.schema {
-                Some(ReferenceOr::Item(s)) if is_binary(s) => return Ok(SuccessResponse::Binary),
+                Some(ReferenceOr::Item(s)) if is_binary(s) => {
+                    return Ok((SuccessResponse::Binary, headers, Some(ct.clone())));
+                }
                 Some(s) => self.schema_type(s, &hint, &ptr(&ptr(&content_pointer, ct), "schema"))?,
                 None => TypeRef::Json,
             };
-            return Ok(if may_be_empty { SuccessResponse::JsonOrEmpty(ty) } else { SuccessResponse::Json(ty) });
+            let response = if may_be_empty { SuccessResponse::JsonOrEmpty(ty) } else { SuccessResponse::Json(ty) };
+            return Ok((response, headers, None));
         }
+        // The runtime asks for JSON unless told otherwise; these operations answer in other
+        // types, so they ask for exactly the ones the spec lists.
+        let accept = Some(r.content.keys().cloned().collect::<Vec<_>>().join(", "));
         if all_text {
-            return Ok(SuccessResponse::Text);
+            return Ok((SuccessResponse::Text, headers, accept));
         }
-        Ok(SuccessResponse::Binary)
+        Ok((SuccessResponse::Binary, headers, accept))
     }
 
     /// Boxes struct fields that close a cycle of directly nested types, which Rust cannot size.
