@@ -10,8 +10,7 @@
 //! client. Rounds alternate between the two clients and the median round is reported, which
 //! keeps a noisy neighbour from favouring one side.
 
-#[path = "../tests/support/mod.rs"]
-mod support;
+use jumpcloud_testkit as support;
 
 use std::time::{Duration, Instant};
 

@@ -2,7 +2,7 @@
 //! against a local server: the request sent and the sequence of calls, not only decoding.
 //! BUG-13 and BUG-15 have no case file; their expectations are written out here.
 
-mod support;
+use jumpcloud_testkit as support;
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! The seam generated code calls, end to end against a local server: what is sent, how
 //! answers decode, how failures read.
 
-mod support;
+use jumpcloud_testkit as support;
 
 use jumpcloud_core::{
     Api, Client, Error, Form, Method, Operation, Part, Region, RetryPolicy, encode_path_segment,

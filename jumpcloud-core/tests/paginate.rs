@@ -1,7 +1,7 @@
 //! Every pagination strategy against a local server, driven through raw requests (which is
 //! also how an operation missing from the spec gets paged).
 
-mod support;
+use jumpcloud_testkit as support;
 
 use futures_util::StreamExt as _;
 use jumpcloud_core::paginate::{self, MAX_PAGE_SIZE, Page, TokenPage};

@@ -1,6 +1,6 @@
 //! Retries: which failures, which methods, how long, and what is left when they run out.
 
-mod support;
+use jumpcloud_testkit as support;
 
 use std::time::{Duration, Instant, SystemTime};
 

@@ -2,7 +2,7 @@
 //!
 //! The keys in `tests/data` were generated for these tests only and protect nothing.
 
-mod support;
+use jumpcloud_testkit as support;
 
 use jumpcloud_core::{Api, Client, Error, Method, Operation, SystemContext};
 use rsa::pkcs1v15::{Signature, VerifyingKey};

@@ -2,7 +2,7 @@
 //! secrets at any level. Alone in its binary because it installs the global subscriber (a
 //! thread-local one misses events whose callsites other tests' threads registered first).
 
-mod support;
+use jumpcloud_testkit as support;
 
 use std::sync::{Arc, Mutex};
 

@@ -1,8 +1,10 @@
-//! A small scripted HTTP/1.1 server on 127.0.0.1 for the runtime's tests and benchmark.
+//! Test support shared by the workspace's crates: a small scripted HTTP/1.1 server on
+//! 127.0.0.1 that stands in for JumpCloud, and the recorded cases of `../shared/cases`.
 //!
-//! It records every request exactly as received (raw request target included) and answers
-//! from a handler, so tests can assert both what was sent and in which order.
-#![allow(dead_code, unreachable_pub)]
+//! The server records every request exactly as received (raw request target included) and
+//! answers from a handler, so tests can assert both what was sent and in which order. It only
+//! ever listens on loopback. Test code only: it panics on misuse instead of returning errors.
+#![allow(missing_docs, clippy::missing_panics_doc)]
 
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -309,6 +311,15 @@ pub fn case(id: &str) -> serde_json::Value {
     serde_json::from_str(&text).unwrap()
 }
 
+/// The shared data directory: `$SHARED_DIR` when set (CI exports it), else `../shared` beside
+/// the workspace.
+pub fn shared_dir() -> PathBuf {
+    match std::env::var_os("SHARED_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared"),
+    }
+}
+
 fn cases_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/cases")
+    shared_dir().join("cases")
 }
