@@ -127,19 +127,25 @@ impl Report {
     }
 
     /// The changes that concern operation `id` (as named on either side).
-    pub fn operation_changes<'a>(&'a self, id: &'a str) -> impl Iterator<Item = &'a Change> + 'a {
-        self.changes.iter().filter(move |c| match &c.subject {
-            Subject::Operation { id: i, old_id, .. } => i == id || old_id.as_deref() == Some(id),
-            Subject::Type { .. } => false,
-        })
+    pub fn operation_changes(&self, id: &str) -> Vec<&Change> {
+        self.changes
+            .iter()
+            .filter(|c| match &c.subject {
+                Subject::Operation { id: i, old_id, .. } => i == id || old_id.as_deref() == Some(id),
+                Subject::Type { .. } => false,
+            })
+            .collect()
     }
 
     /// The changes that concern the type named `name` on either side.
-    pub fn type_changes<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Change> + 'a {
-        self.changes.iter().filter(move |c| match &c.subject {
-            Subject::Type { name: n, old_name, .. } => n == name || old_name.as_deref() == Some(name),
-            Subject::Operation { .. } => false,
-        })
+    pub fn type_changes(&self, name: &str) -> Vec<&Change> {
+        self.changes
+            .iter()
+            .filter(|c| match &c.subject {
+                Subject::Type { name: n, old_name, .. } => n == name || old_name.as_deref() == Some(name),
+                Subject::Operation { .. } => false,
+            })
+            .collect()
     }
 
     /// The report as text, markdown or JSON.

@@ -46,6 +46,8 @@ pub struct Summary {
     pub overlays: Vec<Applied>,
     /// Time per stage, in pipeline order.
     pub stages: Vec<(&'static str, Duration)>,
+    /// Paginated operations per pager strategy.
+    pub pagers: BTreeMap<&'static str, usize>,
 }
 
 /// Runs load, normalize, overlay, parse, IR and emit on one spec file; `overlays` are applied
@@ -89,11 +91,34 @@ pub fn generate(spec: &Path, overlays: &[&Path], cfg: &CrateConfig) -> Result<Ge
         omitted: ir.omitted.clone(),
         overlays: applied,
         stages,
+        pagers: count_pagers(&ir),
     };
     Ok(Generation { files, ir, summary })
 }
 
+fn count_pagers(ir: &Ir) -> BTreeMap<&'static str, usize> {
+    use crate::ir::{PageTotal, Pagination};
+    let mut out = BTreeMap::new();
+    for p in ir.operations.iter().filter_map(|o| o.pagination.as_ref()) {
+        let kind = match p {
+            Pagination::SkipLimit { total: PageTotal::Header { .. }, .. } => "skip/limit + x-total-count",
+            Pagination::SkipLimit { .. } => "skip/limit + body total",
+            Pagination::SearchBody { .. } => "skip/limit in body",
+            Pagination::SearchAfter { .. } => "search_after",
+            Pagination::PageToken { .. } => "page token",
+        };
+        *out.entry(kind).or_default() += 1;
+    }
+    out
+}
+
 impl Summary {
+    fn pagers_line(&self) -> String {
+        let total: usize = self.pagers.values().sum();
+        let parts: Vec<String> = self.pagers.iter().map(|(k, n)| format!("{n} {k}")).collect();
+        if parts.is_empty() { "0".to_owned() } else { format!("{total} ({})", parts.join(", ")) }
+    }
+
     /// The report printed by `cargo xtask generate`: counts, every fallback with its reason,
     /// and time per stage. `verbose` lists each fallback's locations too.
     pub fn render(&self, name: &str, verbose: bool) -> String {
@@ -105,6 +130,7 @@ impl Summary {
             "  operations: {} generated, 0 skipped; schemas: {}; types emitted: {}; lines: {}",
             self.operations, self.schemas, self.types, self.lines
         );
+        let _ = writeln!(out, "  pagers: {}", self.pagers_line());
         let fallback_count: usize = self.fallbacks.values().map(Vec::len).sum();
         let _ = writeln!(out, "  fallbacks: {fallback_count}");
         for (reason, at) in &self.fallbacks {

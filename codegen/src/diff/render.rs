@@ -138,7 +138,7 @@ fn text(report: &Report) -> String {
                 _ => {
                     let _ = writeln!(out, "  {}", subject_line(subject));
                     for c in changes {
-                        let _ = writeln!(out, "  {}   {}", mark(c), c.describe());
+                        let _ = writeln!(out, "    {} {}", mark(c), c.describe());
                     }
                 }
             }

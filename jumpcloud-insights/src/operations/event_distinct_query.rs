@@ -53,6 +53,7 @@ impl DirectoryInsightsEventsDistinctPost {
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
         req.json(&self.body)?;
+        req.idempotent(true);
         req.send().await?.json()
     }
 }

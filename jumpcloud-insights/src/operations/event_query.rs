@@ -51,6 +51,7 @@ impl DirectoryInsightsEventsCountPost {
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
         req.json(&self.body)?;
+        req.idempotent(true);
         req.send().await?.json()
     }
 }
@@ -103,6 +104,24 @@ impl DirectoryInsightsEventsPost {
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
         req.json(&self.body)?;
+        req.idempotent(true);
         req.send().await?.json()
+    }
+    /// Every item of the listing, fetched page by page (the `search_after` cursor of the `X-Search_after` response header) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<serde_json::Map<String, serde_json::Value>, jumpcloud_core::Error>,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::search_after(
+            self,
+            |b: Self, cursor| async move {
+                let mut b = b;
+                if let Some(cursor) = cursor {
+                    b.body.search_after = Some(cursor);
+                }
+                b.send().await
+            },
+        )
     }
 }

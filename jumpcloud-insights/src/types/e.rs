@@ -202,7 +202,7 @@ pub struct EventQuery {
     pub q: Option<String>,
     /// Specific query to search after, see x-* response headers for next values
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub search_after: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
+    pub search_after: Option<Vec<serde_json::Value>>,
     /// The `search_term` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub search_term: Option<types::SearchTerm>,

@@ -32,7 +32,7 @@ impl crate::Client {
             limit: None,
             skip: None,
             sort: None,
-            filter: None,
+            filter: Vec::new(),
         }
     }
 }
@@ -46,7 +46,7 @@ pub struct ApplicationTemplatesGet {
     limit: Option<i64>,
     skip: Option<i64>,
     sort: Option<String>,
-    filter: Option<String>,
+    filter: Vec<String>,
 }
 impl ApplicationTemplatesGet {
     /// The space separated fields included in the returned records. If omitted the default list of fields will be returned.
@@ -129,8 +129,8 @@ impl ApplicationTemplatesGet {
     /// - `GET /systemusers?filter=department:$sw:Shipping|Receiving` - an item with `{ department: "Shipping Item" }` will match or an item with `{ department: "Receiving Item" }` will match. **Use it with `x-eventually-consistent` header set to `true`:**
     ///
     /// Sent as the query parameter `filter`.
-    pub fn filter(mut self, value: impl Into<String>) -> Self {
-        self.filter = Some(value.into());
+    pub fn filter(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.filter = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sends the request and decodes the response.
@@ -163,7 +163,7 @@ impl ApplicationTemplatesGet {
         if let Some(value) = &self.sort {
             req.query("sort", value);
         }
-        if let Some(value) = &self.filter {
+        for value in &self.filter {
             req.query("filter", value);
         }
         req.send().await?.json()
@@ -191,7 +191,7 @@ impl crate::Client {
             limit: None,
             skip: None,
             sort: None,
-            filter: None,
+            filter: Vec::new(),
         }
     }
 }
@@ -204,7 +204,7 @@ pub struct ApplicationTemplatesList {
     limit: Option<i64>,
     skip: Option<i64>,
     sort: Option<String>,
-    filter: Option<String>,
+    filter: Vec<String>,
 }
 impl ApplicationTemplatesList {
     /// The space separated fields included in the returned records. If omitted the default list of fields will be returned.
@@ -287,8 +287,8 @@ impl ApplicationTemplatesList {
     /// - `GET /systemusers?filter=department:$sw:Shipping|Receiving` - an item with `{ department: "Shipping Item" }` will match or an item with `{ department: "Receiving Item" }` will match. **Use it with `x-eventually-consistent` header set to `true`:**
     ///
     /// Sent as the query parameter `filter`.
-    pub fn filter(mut self, value: impl Into<String>) -> Self {
-        self.filter = Some(value.into());
+    pub fn filter(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.filter = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sends the request and decodes the response.
@@ -319,7 +319,7 @@ impl ApplicationTemplatesList {
         if let Some(value) = &self.sort {
             req.query("sort", value);
         }
-        if let Some(value) = &self.filter {
+        for value in &self.filter {
             req.query("filter", value);
         }
         req.send().await?.json()

@@ -116,7 +116,7 @@ impl crate::Client {
             limit: None,
             skip: None,
             sort: None,
-            filter: None,
+            filter: Vec::new(),
         }
     }
 }
@@ -129,7 +129,7 @@ pub struct ApplicationsList {
     limit: Option<i64>,
     skip: Option<i64>,
     sort: Option<String>,
-    filter: Option<String>,
+    filter: Vec<String>,
 }
 impl ApplicationsList {
     /// The space separated fields included in the returned records. If omitted the default list of fields will be returned.
@@ -212,8 +212,8 @@ impl ApplicationsList {
     /// - `GET /systemusers?filter=department:$sw:Shipping|Receiving` - an item with `{ department: "Shipping Item" }` will match or an item with `{ department: "Receiving Item" }` will match. **Use it with `x-eventually-consistent` header set to `true`:**
     ///
     /// Sent as the query parameter `filter`.
-    pub fn filter(mut self, value: impl Into<String>) -> Self {
-        self.filter = Some(value.into());
+    pub fn filter(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.filter = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sends the request and decodes the response.
@@ -244,7 +244,7 @@ impl ApplicationsList {
         if let Some(value) = &self.sort {
             req.query("sort", value);
         }
-        if let Some(value) = &self.filter {
+        for value in &self.filter {
             req.query("filter", value);
         }
         req.send().await?.json()

@@ -79,7 +79,7 @@ impl crate::Client {
             client: self.core.clone(),
             id: id.into(),
             fields: None,
-            filter: None,
+            filter: Vec::new(),
         }
     }
 }
@@ -90,7 +90,7 @@ pub struct CommandResultsGet {
     client: jumpcloud_core::Client,
     id: String,
     fields: Option<String>,
-    filter: Option<String>,
+    filter: Vec<String>,
 }
 impl CommandResultsGet {
     /// Use a space seperated string of field parameters to include the data in the response. If omitted, the default list of fields will be returned.
@@ -152,8 +152,8 @@ impl CommandResultsGet {
     /// - `GET /systemusers?filter=department:$sw:Shipping|Receiving` - an item with `{ department: "Shipping Item" }` will match or an item with `{ department: "Receiving Item" }` will match. **Use it with `x-eventually-consistent` header set to `true`:**
     ///
     /// Sent as the query parameter `filter`.
-    pub fn filter(mut self, value: impl Into<String>) -> Self {
-        self.filter = Some(value.into());
+    pub fn filter(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.filter = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sends the request and decodes the response.
@@ -177,7 +177,7 @@ impl CommandResultsGet {
         if let Some(value) = &self.fields {
             req.query("fields", value);
         }
-        if let Some(value) = &self.filter {
+        for value in &self.filter {
             req.query("filter", value);
         }
         req.send().await?.json()

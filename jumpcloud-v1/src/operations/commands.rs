@@ -325,7 +325,7 @@ impl crate::Client {
         CommandsList {
             client: self.core.clone(),
             fields: None,
-            filter: None,
+            filter: Vec::new(),
             limit: None,
             skip: None,
             sort: None,
@@ -338,7 +338,7 @@ impl crate::Client {
 pub struct CommandsList {
     client: jumpcloud_core::Client,
     fields: Option<String>,
-    filter: Option<String>,
+    filter: Vec<String>,
     limit: Option<i64>,
     skip: Option<i64>,
     sort: Option<String>,
@@ -403,8 +403,8 @@ impl CommandsList {
     /// - `GET /systemusers?filter=department:$sw:Shipping|Receiving` - an item with `{ department: "Shipping Item" }` will match or an item with `{ department: "Receiving Item" }` will match. **Use it with `x-eventually-consistent` header set to `true`:**
     ///
     /// Sent as the query parameter `filter`.
-    pub fn filter(mut self, value: impl Into<String>) -> Self {
-        self.filter = Some(value.into());
+    pub fn filter(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.filter = value.into_iter().map(Into::into).collect();
         self
     }
     /// The number of records to return at once. Limited to 100.
@@ -448,7 +448,7 @@ impl CommandsList {
         if let Some(value) = &self.fields {
             req.query("fields", value);
         }
-        if let Some(value) = &self.filter {
+        for value in &self.filter {
             req.query("filter", value);
         }
         if let Some(value) = &self.limit {

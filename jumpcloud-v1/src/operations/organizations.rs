@@ -22,7 +22,7 @@ impl crate::Client {
         OrganizationList {
             client: self.core.clone(),
             fields: None,
-            filter: None,
+            filter: Vec::new(),
             limit: None,
             search: None,
             skip: None,
@@ -37,7 +37,7 @@ impl crate::Client {
 pub struct OrganizationList {
     client: jumpcloud_core::Client,
     fields: Option<String>,
-    filter: Option<String>,
+    filter: Vec<String>,
     limit: Option<i64>,
     search: Option<String>,
     skip: Option<i64>,
@@ -104,8 +104,8 @@ impl OrganizationList {
     /// - `GET /systemusers?filter=department:$sw:Shipping|Receiving` - an item with `{ department: "Shipping Item" }` will match or an item with `{ department: "Receiving Item" }` will match. **Use it with `x-eventually-consistent` header set to `true`:**
     ///
     /// Sent as the query parameter `filter`.
-    pub fn filter(mut self, value: impl Into<String>) -> Self {
-        self.filter = Some(value.into());
+    pub fn filter(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.filter = value.into_iter().map(Into::into).collect();
         self
     }
     /// The number of records to return at once. Limited to 100.
@@ -164,7 +164,7 @@ impl OrganizationList {
         if let Some(value) = &self.fields {
             req.query("fields", value);
         }
-        if let Some(value) = &self.filter {
+        for value in &self.filter {
             req.query("filter", value);
         }
         if let Some(value) = &self.limit {
@@ -311,7 +311,7 @@ impl crate::Client {
             client: self.core.clone(),
             id: id.into(),
             fields: None,
-            filter: None,
+            filter: Vec::new(),
         }
     }
 }
@@ -322,7 +322,7 @@ pub struct OrganizationsGet {
     client: jumpcloud_core::Client,
     id: String,
     fields: Option<String>,
-    filter: Option<String>,
+    filter: Vec<String>,
 }
 impl OrganizationsGet {
     /// Use a space seperated string of field parameters to include the data in the response. If omitted, the default list of fields will be returned.
@@ -384,8 +384,8 @@ impl OrganizationsGet {
     /// - `GET /systemusers?filter=department:$sw:Shipping|Receiving` - an item with `{ department: "Shipping Item" }` will match or an item with `{ department: "Receiving Item" }` will match. **Use it with `x-eventually-consistent` header set to `true`:**
     ///
     /// Sent as the query parameter `filter`.
-    pub fn filter(mut self, value: impl Into<String>) -> Self {
-        self.filter = Some(value.into());
+    pub fn filter(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.filter = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sends the request and decodes the response.
@@ -409,7 +409,7 @@ impl OrganizationsGet {
         if let Some(value) = &self.fields {
             req.query("fields", value);
         }
-        if let Some(value) = &self.filter {
+        for value in &self.filter {
             req.query("filter", value);
         }
         req.send().await?.json()

@@ -126,7 +126,7 @@ impl crate::Client {
         RadiusServersList {
             client: self.core.clone(),
             fields: None,
-            filter: None,
+            filter: Vec::new(),
             limit: None,
             skip: None,
             sort: None,
@@ -139,7 +139,7 @@ impl crate::Client {
 pub struct RadiusServersList {
     client: jumpcloud_core::Client,
     fields: Option<String>,
-    filter: Option<String>,
+    filter: Vec<String>,
     limit: Option<i64>,
     skip: Option<i64>,
     sort: Option<String>,
@@ -204,8 +204,8 @@ impl RadiusServersList {
     /// - `GET /systemusers?filter=department:$sw:Shipping|Receiving` - an item with `{ department: "Shipping Item" }` will match or an item with `{ department: "Receiving Item" }` will match. **Use it with `x-eventually-consistent` header set to `true`:**
     ///
     /// Sent as the query parameter `filter`.
-    pub fn filter(mut self, value: impl Into<String>) -> Self {
-        self.filter = Some(value.into());
+    pub fn filter(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.filter = value.into_iter().map(Into::into).collect();
         self
     }
     /// The number of records to return at once. Limited to 100.
@@ -249,7 +249,7 @@ impl RadiusServersList {
         if let Some(value) = &self.fields {
             req.query("fields", value);
         }
-        if let Some(value) = &self.filter {
+        for value in &self.filter {
             req.query("filter", value);
         }
         if let Some(value) = &self.limit {

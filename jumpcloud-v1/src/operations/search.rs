@@ -33,9 +33,7 @@ impl crate::Client {
         SearchCommandresultsPost {
             client: self.core.clone(),
             fields: None,
-            filter: None,
-            limit: None,
-            skip: None,
+            filter: Vec::new(),
             body: None,
         }
     }
@@ -46,9 +44,7 @@ impl crate::Client {
 pub struct SearchCommandresultsPost {
     client: jumpcloud_core::Client,
     fields: Option<String>,
-    filter: Option<String>,
-    limit: Option<i64>,
-    skip: Option<i64>,
+    filter: Vec<String>,
     body: Option<types::Search>,
 }
 impl SearchCommandresultsPost {
@@ -111,22 +107,8 @@ impl SearchCommandresultsPost {
     /// - `GET /systemusers?filter=department:$sw:Shipping|Receiving` - an item with `{ department: "Shipping Item" }` will match or an item with `{ department: "Receiving Item" }` will match. **Use it with `x-eventually-consistent` header set to `true`:**
     ///
     /// Sent as the query parameter `filter`.
-    pub fn filter(mut self, value: impl Into<String>) -> Self {
-        self.filter = Some(value.into());
-        self
-    }
-    /// The number of records to return at once. Limited to 100.
-    ///
-    /// Sent as the query parameter `limit`.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
-        self
-    }
-    /// The offset into the records to return.
-    ///
-    /// Sent as the query parameter `skip`.
-    pub fn skip(mut self, value: i64) -> Self {
-        self.skip = Some(value);
+    pub fn filter(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.filter = value.into_iter().map(Into::into).collect();
         self
     }
     /// The request body.
@@ -153,30 +135,30 @@ impl SearchCommandresultsPost {
         if let Some(value) = &self.fields {
             req.query("fields", value);
         }
-        if let Some(value) = &self.filter {
+        for value in &self.filter {
             req.query("filter", value);
-        }
-        if let Some(value) = &self.limit {
-            req.query("limit", value);
-        }
-        if let Some(value) = &self.skip {
-            req.query("skip", value);
         }
         if let Some(body) = &self.body {
             req.json(body)?;
         }
+        req.idempotent(true);
         req.send().await?.json()
     }
-    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    /// Every item of the listing, fetched page by page (`skip`/`limit` inside the request body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
     pub fn stream(
         self,
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::CommandresultslistResultsItem, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        jumpcloud_core::paginate::search_body(
             self,
             |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
+                let mut b = b;
+                let body = &mut b
+                    .body
+                    .get_or_insert_with(::core::default::Default::default);
+                body.skip = Some(skip);
+                body.limit = Some(limit);
                 let page = b.send().await?.into_inner();
                 Ok(
                     jumpcloud_core::paginate::Page::new(
@@ -263,9 +245,7 @@ impl crate::Client {
         SearchCommandsPost {
             client: self.core.clone(),
             fields: None,
-            filter: None,
-            limit: None,
-            skip: None,
+            filter: Vec::new(),
             body: None,
         }
     }
@@ -276,9 +256,7 @@ impl crate::Client {
 pub struct SearchCommandsPost {
     client: jumpcloud_core::Client,
     fields: Option<String>,
-    filter: Option<String>,
-    limit: Option<i64>,
-    skip: Option<i64>,
+    filter: Vec<String>,
     body: Option<types::Search>,
 }
 impl SearchCommandsPost {
@@ -341,22 +319,8 @@ impl SearchCommandsPost {
     /// - `GET /systemusers?filter=department:$sw:Shipping|Receiving` - an item with `{ department: "Shipping Item" }` will match or an item with `{ department: "Receiving Item" }` will match. **Use it with `x-eventually-consistent` header set to `true`:**
     ///
     /// Sent as the query parameter `filter`.
-    pub fn filter(mut self, value: impl Into<String>) -> Self {
-        self.filter = Some(value.into());
-        self
-    }
-    /// The number of records to return at once. Limited to 100.
-    ///
-    /// Sent as the query parameter `limit`.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
-        self
-    }
-    /// The offset into the records to return.
-    ///
-    /// Sent as the query parameter `skip`.
-    pub fn skip(mut self, value: i64) -> Self {
-        self.skip = Some(value);
+    pub fn filter(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.filter = value.into_iter().map(Into::into).collect();
         self
     }
     /// The request body.
@@ -383,30 +347,30 @@ impl SearchCommandsPost {
         if let Some(value) = &self.fields {
             req.query("fields", value);
         }
-        if let Some(value) = &self.filter {
+        for value in &self.filter {
             req.query("filter", value);
-        }
-        if let Some(value) = &self.limit {
-            req.query("limit", value);
-        }
-        if let Some(value) = &self.skip {
-            req.query("skip", value);
         }
         if let Some(body) = &self.body {
             req.json(body)?;
         }
+        req.idempotent(true);
         req.send().await?.json()
     }
-    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    /// Every item of the listing, fetched page by page (`skip`/`limit` inside the request body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
     pub fn stream(
         self,
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::CommandslistResultsItem, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        jumpcloud_core::paginate::search_body(
             self,
             |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
+                let mut b = b;
+                let body = &mut b
+                    .body
+                    .get_or_insert_with(::core::default::Default::default);
+                body.skip = Some(skip);
+                body.limit = Some(limit);
                 let page = b.send().await?.into_inner();
                 Ok(
                     jumpcloud_core::paginate::Page::new(
@@ -450,9 +414,7 @@ impl crate::Client {
         SearchOrganizationsPost {
             client: self.core.clone(),
             fields: None,
-            filter: None,
-            limit: None,
-            skip: None,
+            filter: Vec::new(),
             body: None,
         }
     }
@@ -463,9 +425,7 @@ impl crate::Client {
 pub struct SearchOrganizationsPost {
     client: jumpcloud_core::Client,
     fields: Option<String>,
-    filter: Option<String>,
-    limit: Option<i64>,
-    skip: Option<i64>,
+    filter: Vec<String>,
     body: Option<types::Search>,
 }
 impl SearchOrganizationsPost {
@@ -528,22 +488,8 @@ impl SearchOrganizationsPost {
     /// - `GET /systemusers?filter=department:$sw:Shipping|Receiving` - an item with `{ department: "Shipping Item" }` will match or an item with `{ department: "Receiving Item" }` will match. **Use it with `x-eventually-consistent` header set to `true`:**
     ///
     /// Sent as the query parameter `filter`.
-    pub fn filter(mut self, value: impl Into<String>) -> Self {
-        self.filter = Some(value.into());
-        self
-    }
-    /// The number of records to return at once. Limited to 100.
-    ///
-    /// Sent as the query parameter `limit`.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
-        self
-    }
-    /// The offset into the records to return.
-    ///
-    /// Sent as the query parameter `skip`.
-    pub fn skip(mut self, value: i64) -> Self {
-        self.skip = Some(value);
+    pub fn filter(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.filter = value.into_iter().map(Into::into).collect();
         self
     }
     /// The request body.
@@ -570,30 +516,30 @@ impl SearchOrganizationsPost {
         if let Some(value) = &self.fields {
             req.query("fields", value);
         }
-        if let Some(value) = &self.filter {
+        for value in &self.filter {
             req.query("filter", value);
-        }
-        if let Some(value) = &self.limit {
-            req.query("limit", value);
-        }
-        if let Some(value) = &self.skip {
-            req.query("skip", value);
         }
         if let Some(body) = &self.body {
             req.json(body)?;
         }
+        req.idempotent(true);
         req.send().await?.json()
     }
-    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    /// Every item of the listing, fetched page by page (`skip`/`limit` inside the request body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
     pub fn stream(
         self,
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::OrganizationslistResultsItem, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        jumpcloud_core::paginate::search_body(
             self,
             |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
+                let mut b = b;
+                let body = &mut b
+                    .body
+                    .get_or_insert_with(::core::default::Default::default);
+                body.skip = Some(skip);
+                body.limit = Some(limit);
                 let page = b.send().await?.into_inner();
                 Ok(
                     jumpcloud_core::paginate::Page::new(
@@ -694,9 +640,7 @@ impl crate::Client {
         SearchSystemsPost {
             client: self.core.clone(),
             fields: None,
-            limit: None,
-            skip: None,
-            filter: None,
+            filter: Vec::new(),
             x_eventually_consistent: None,
             body: None,
         }
@@ -708,9 +652,7 @@ impl crate::Client {
 pub struct SearchSystemsPost {
     client: jumpcloud_core::Client,
     fields: Option<String>,
-    limit: Option<i64>,
-    skip: Option<i64>,
-    filter: Option<String>,
+    filter: Vec<String>,
     x_eventually_consistent: Option<bool>,
     body: Option<types::Search>,
 }
@@ -720,20 +662,6 @@ impl SearchSystemsPost {
     /// Sent as the query parameter `fields`.
     pub fn fields(mut self, value: impl Into<String>) -> Self {
         self.fields = Some(value.into());
-        self
-    }
-    /// The number of records to return at once. Limited to 100.
-    ///
-    /// Sent as the query parameter `limit`.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
-        self
-    }
-    /// The offset into the records to return.
-    ///
-    /// Sent as the query parameter `skip`.
-    pub fn skip(mut self, value: i64) -> Self {
-        self.skip = Some(value);
         self
     }
     /// A filter to apply to the query. See the supported operators below. For more complex searches,
@@ -788,8 +716,8 @@ impl SearchSystemsPost {
     /// - `GET /systemusers?filter=department:$sw:Shipping|Receiving` - an item with `{ department: "Shipping Item" }` will match or an item with `{ department: "Receiving Item" }` will match. **Use it with `x-eventually-consistent` header set to `true`:**
     ///
     /// Sent as the query parameter `filter`.
-    pub fn filter(mut self, value: impl Into<String>) -> Self {
-        self.filter = Some(value.into());
+    pub fn filter(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.filter = value.into_iter().map(Into::into).collect();
         self
     }
     /// EXPERIMENTAL! Use to acknowledge eventually consistent data in response.
@@ -823,13 +751,7 @@ impl SearchSystemsPost {
         if let Some(value) = &self.fields {
             req.query("fields", value);
         }
-        if let Some(value) = &self.limit {
-            req.query("limit", value);
-        }
-        if let Some(value) = &self.skip {
-            req.query("skip", value);
-        }
-        if let Some(value) = &self.filter {
+        for value in &self.filter {
             req.query("filter", value);
         }
         if let Some(value) = &self.x_eventually_consistent {
@@ -838,18 +760,24 @@ impl SearchSystemsPost {
         if let Some(body) = &self.body {
             req.json(body)?;
         }
+        req.idempotent(true);
         req.send().await?.json()
     }
-    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    /// Every item of the listing, fetched page by page (`skip`/`limit` inside the request body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
     pub fn stream(
         self,
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::SystemSearch, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        jumpcloud_core::paginate::search_body(
             self,
             |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
+                let mut b = b;
+                let body = &mut b
+                    .body
+                    .get_or_insert_with(::core::default::Default::default);
+                body.skip = Some(skip);
+                body.limit = Some(limit);
                 let page = b.send().await?.into_inner();
                 Ok(
                     jumpcloud_core::paginate::Page::new(
@@ -945,9 +873,7 @@ impl crate::Client {
         SearchSystemusersPost {
             client: self.core.clone(),
             fields: None,
-            filter: None,
-            limit: None,
-            skip: None,
+            filter: Vec::new(),
             x_eventually_consistent: None,
             body: None,
         }
@@ -959,9 +885,7 @@ impl crate::Client {
 pub struct SearchSystemusersPost {
     client: jumpcloud_core::Client,
     fields: Option<String>,
-    filter: Option<String>,
-    limit: Option<i64>,
-    skip: Option<i64>,
+    filter: Vec<String>,
     x_eventually_consistent: Option<bool>,
     body: Option<types::Search>,
 }
@@ -1025,22 +949,8 @@ impl SearchSystemusersPost {
     /// - `GET /systemusers?filter=department:$sw:Shipping|Receiving` - an item with `{ department: "Shipping Item" }` will match or an item with `{ department: "Receiving Item" }` will match. **Use it with `x-eventually-consistent` header set to `true`:**
     ///
     /// Sent as the query parameter `filter`.
-    pub fn filter(mut self, value: impl Into<String>) -> Self {
-        self.filter = Some(value.into());
-        self
-    }
-    /// The number of records to return at once. Limited to 100.
-    ///
-    /// Sent as the query parameter `limit`.
-    pub fn limit(mut self, value: i64) -> Self {
-        self.limit = Some(value);
-        self
-    }
-    /// The offset into the records to return.
-    ///
-    /// Sent as the query parameter `skip`.
-    pub fn skip(mut self, value: i64) -> Self {
-        self.skip = Some(value);
+    pub fn filter(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.filter = value.into_iter().map(Into::into).collect();
         self
     }
     /// EXPERIMENTAL! Use to acknowledge eventually consistent data in response.
@@ -1074,14 +984,8 @@ impl SearchSystemusersPost {
         if let Some(value) = &self.fields {
             req.query("fields", value);
         }
-        if let Some(value) = &self.filter {
+        for value in &self.filter {
             req.query("filter", value);
-        }
-        if let Some(value) = &self.limit {
-            req.query("limit", value);
-        }
-        if let Some(value) = &self.skip {
-            req.query("skip", value);
         }
         if let Some(value) = &self.x_eventually_consistent {
             req.header("x-eventually-consistent", value)?;
@@ -1089,18 +993,24 @@ impl SearchSystemusersPost {
         if let Some(body) = &self.body {
             req.json(body)?;
         }
+        req.idempotent(true);
         req.send().await?.json()
     }
-    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    /// Every item of the listing, fetched page by page (`skip`/`limit` inside the request body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
     pub fn stream(
         self,
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::SystemuserSearchReturn, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        jumpcloud_core::paginate::search_body(
             self,
             |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
+                let mut b = b;
+                let body = &mut b
+                    .body
+                    .get_or_insert_with(::core::default::Default::default);
+                body.skip = Some(skip);
+                body.limit = Some(limit);
                 let page = b.send().await?.into_inner();
                 Ok(
                     jumpcloud_core::paginate::Page::new(

@@ -304,7 +304,7 @@ impl crate::Client {
             client: self.core.clone(),
             id: id.into(),
             fields: None,
-            filter: None,
+            filter: Vec::new(),
         }
     }
 }
@@ -315,7 +315,7 @@ pub struct SystemsGet {
     client: jumpcloud_core::Client,
     id: String,
     fields: Option<String>,
-    filter: Option<String>,
+    filter: Vec<String>,
 }
 impl SystemsGet {
     /// Use a space seperated string of field parameters to include the data in the response. If omitted, the default list of fields will be returned.
@@ -377,8 +377,8 @@ impl SystemsGet {
     /// - `GET /systemusers?filter=department:$sw:Shipping|Receiving` - an item with `{ department: "Shipping Item" }` will match or an item with `{ department: "Receiving Item" }` will match. **Use it with `x-eventually-consistent` header set to `true`:**
     ///
     /// Sent as the query parameter `filter`.
-    pub fn filter(mut self, value: impl Into<String>) -> Self {
-        self.filter = Some(value.into());
+    pub fn filter(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.filter = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sends the request and decodes the response.
@@ -399,7 +399,7 @@ impl SystemsGet {
         if let Some(value) = &self.fields {
             req.query("fields", value);
         }
-        if let Some(value) = &self.filter {
+        for value in &self.filter {
             req.query("filter", value);
         }
         req.send().await?.json()
@@ -428,7 +428,7 @@ impl crate::Client {
             search: None,
             skip: None,
             sort: None,
-            filter: None,
+            filter: Vec::new(),
         }
     }
 }
@@ -442,7 +442,7 @@ pub struct SystemsList {
     search: Option<String>,
     skip: Option<i64>,
     sort: Option<String>,
-    filter: Option<String>,
+    filter: Vec<String>,
 }
 impl SystemsList {
     /// Use a space seperated string of field parameters to include the data in the response. If omitted, the default list of fields will be returned.
@@ -533,8 +533,8 @@ impl SystemsList {
     /// - `GET /systemusers?filter=department:$sw:Shipping|Receiving` - an item with `{ department: "Shipping Item" }` will match or an item with `{ department: "Receiving Item" }` will match. **Use it with `x-eventually-consistent` header set to `true`:**
     ///
     /// Sent as the query parameter `filter`.
-    pub fn filter(mut self, value: impl Into<String>) -> Self {
-        self.filter = Some(value.into());
+    pub fn filter(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.filter = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sends the request and decodes the response.
@@ -568,7 +568,7 @@ impl SystemsList {
         if let Some(value) = &self.sort {
             req.query("sort", value);
         }
-        if let Some(value) = &self.filter {
+        for value in &self.filter {
             req.query("filter", value);
         }
         req.send().await?.json()

@@ -358,7 +358,7 @@ impl crate::Client {
             client: self.core.clone(),
             id: id.into(),
             fields: None,
-            filter: None,
+            filter: Vec::new(),
         }
     }
 }
@@ -369,7 +369,7 @@ pub struct SystemusersGet {
     client: jumpcloud_core::Client,
     id: String,
     fields: Option<String>,
-    filter: Option<String>,
+    filter: Vec<String>,
 }
 impl SystemusersGet {
     /// Use a space seperated string of field parameters to include the data in the response. If omitted, the default list of fields will be returned.
@@ -431,8 +431,8 @@ impl SystemusersGet {
     /// - `GET /systemusers?filter=department:$sw:Shipping|Receiving` - an item with `{ department: "Shipping Item" }` will match or an item with `{ department: "Receiving Item" }` will match. **Use it with `x-eventually-consistent` header set to `true`:**
     ///
     /// Sent as the query parameter `filter`.
-    pub fn filter(mut self, value: impl Into<String>) -> Self {
-        self.filter = Some(value.into());
+    pub fn filter(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.filter = value.into_iter().map(Into::into).collect();
         self
     }
     /// Sends the request and decodes the response.
@@ -456,7 +456,7 @@ impl SystemusersGet {
         if let Some(value) = &self.fields {
             req.query("fields", value);
         }
-        if let Some(value) = &self.filter {
+        for value in &self.filter {
             req.query("filter", value);
         }
         req.send().await?.json()
@@ -484,7 +484,7 @@ impl crate::Client {
             skip: None,
             sort: None,
             fields: None,
-            filter: None,
+            filter: Vec::new(),
             search: None,
         }
     }
@@ -498,7 +498,7 @@ pub struct SystemusersList {
     skip: Option<i64>,
     sort: Option<String>,
     fields: Option<String>,
-    filter: Option<String>,
+    filter: Vec<String>,
     search: Option<String>,
 }
 impl SystemusersList {
@@ -584,8 +584,8 @@ impl SystemusersList {
     /// - `GET /systemusers?filter=department:$sw:Shipping|Receiving` - an item with `{ department: "Shipping Item" }` will match or an item with `{ department: "Receiving Item" }` will match. **Use it with `x-eventually-consistent` header set to `true`:**
     ///
     /// Sent as the query parameter `filter`.
-    pub fn filter(mut self, value: impl Into<String>) -> Self {
-        self.filter = Some(value.into());
+    pub fn filter(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.filter = value.into_iter().map(Into::into).collect();
         self
     }
     /// A nested object containing a `searchTerm` string or array of strings and a list of `fields` to search on.
@@ -623,7 +623,7 @@ impl SystemusersList {
         if let Some(value) = &self.fields {
             req.query("fields", value);
         }
-        if let Some(value) = &self.filter {
+        for value in &self.filter {
             req.query("filter", value);
         }
         if let Some(value) = &self.search {

@@ -14,9 +14,15 @@ pub struct Search {
     /// The `filter` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filter: Option<serde_json::Map<String, serde_json::Value>>,
+    /// The number of records to return at once. Limited to 100.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i64>,
     /// The `searchFilter` property.
     #[serde(rename = "searchFilter", default, skip_serializing_if = "Option::is_none")]
     pub search_filter: Option<serde_json::Map<String, serde_json::Value>>,
+    /// The offset into the records to return.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skip: Option<i64>,
 }
 /// SSHKeyList
 ///

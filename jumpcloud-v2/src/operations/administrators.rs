@@ -135,6 +135,20 @@ impl AdministratorOrganizationsListByAdministrator {
         }
         req.send().await?.json()
     }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the `x-total-count` response header) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<types::AdministratorOrganizationLink, jumpcloud_core::Error>,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_header(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b.skip(skip).limit(limit);
+                b.send().await
+            },
+        )
+    }
 }
 impl crate::Client {
     /// List the association links between an Organization and Administrators.
@@ -208,6 +222,20 @@ impl AdministratorOrganizationsListByOrganization {
             req.query("skip", value);
         }
         req.send().await?.json()
+    }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the `x-total-count` response header) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<types::AdministratorOrganizationLink, jumpcloud_core::Error>,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_header(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b.skip(skip).limit(limit);
+                b.send().await
+            },
+        )
     }
 }
 impl crate::Client {

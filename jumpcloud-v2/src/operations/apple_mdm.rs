@@ -136,6 +136,7 @@ impl crate::Client {
     ) -> ApplemdmsDeletedevice {
         ApplemdmsDeletedevice {
             client: self.core.clone(),
+            x_org_id: None,
             apple_mdm_id: apple_mdm_id.into(),
             device_id: device_id.into(),
         }
@@ -146,10 +147,18 @@ impl crate::Client {
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct ApplemdmsDeletedevice {
     client: jumpcloud_core::Client,
+    x_org_id: Option<String>,
     apple_mdm_id: String,
     device_id: String,
 }
 impl ApplemdmsDeletedevice {
+    /// Organization identifier that can be obtained from console settings.
+    ///
+    /// Sent as the header parameter `x-org-id`.
+    pub fn x_org_id(mut self, value: impl Into<String>) -> Self {
+        self.x_org_id = Some(value.into());
+        self
+    }
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
@@ -169,6 +178,9 @@ impl ApplemdmsDeletedevice {
         );
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
+        if let Some(value) = &self.x_org_id {
+            req.header("x-org-id", value)?;
+        }
         req.send().await?.json()
     }
 }
@@ -724,7 +736,6 @@ impl crate::Client {
             skip: None,
             filter: Vec::new(),
             sort: Vec::new(),
-            x_total_count: None,
         }
     }
 }
@@ -738,7 +749,6 @@ pub struct ApplemdmsDeviceslist {
     skip: Option<i64>,
     filter: Vec<String>,
     sort: Vec<String>,
-    x_total_count: Option<i64>,
 }
 impl ApplemdmsDeviceslist {
     /// The number of records to return at once. Limited to 100.
@@ -781,11 +791,6 @@ impl ApplemdmsDeviceslist {
         self.sort = value.into_iter().map(Into::into).collect();
         self
     }
-    /// Sent as the header parameter `x-total-count`.
-    pub fn x_total_count(mut self, value: i64) -> Self {
-        self.x_total_count = Some(value);
-        self
-    }
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
@@ -811,14 +816,8 @@ impl ApplemdmsDeviceslist {
         if let Some(value) = &self.skip {
             req.query("skip", value);
         }
-        if !self.filter.is_empty() {
-            let joined = self
-                .filter
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("filter", &joined);
+        for value in &self.filter {
+            req.query("filter", value);
         }
         if !self.sort.is_empty() {
             let joined = self
@@ -829,10 +828,21 @@ impl ApplemdmsDeviceslist {
                 .join(",");
             req.query("sort", &joined);
         }
-        if let Some(value) = &self.x_total_count {
-            req.header("x-total-count", value)?;
-        }
         req.send().await?.json()
+    }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the `x-total-count` response header) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<types::AppleMdmDevice, jumpcloud_core::Error>,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_header(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b.skip(skip).limit(limit);
+                b.send().await
+            },
+        )
     }
 }
 impl crate::Client {
@@ -1191,6 +1201,7 @@ impl crate::Client {
     ) -> ApplemdmsGetdevice {
         ApplemdmsGetdevice {
             client: self.core.clone(),
+            x_org_id: None,
             apple_mdm_id: apple_mdm_id.into(),
             device_id: device_id.into(),
         }
@@ -1201,10 +1212,18 @@ impl crate::Client {
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct ApplemdmsGetdevice {
     client: jumpcloud_core::Client,
+    x_org_id: Option<String>,
     apple_mdm_id: String,
     device_id: String,
 }
 impl ApplemdmsGetdevice {
+    /// Organization identifier that can be obtained from console settings.
+    ///
+    /// Sent as the header parameter `x-org-id`.
+    pub fn x_org_id(mut self, value: impl Into<String>) -> Self {
+        self.x_org_id = Some(value.into());
+        self
+    }
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
@@ -1224,6 +1243,9 @@ impl ApplemdmsGetdevice {
         );
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
+        if let Some(value) = &self.x_org_id {
+            req.header("x-org-id", value)?;
+        }
         req.send().await?.json()
     }
 }
@@ -1314,16 +1336,24 @@ impl ApplemdmsList {
         if let Some(value) = &self.skip {
             req.query("skip", value);
         }
-        if !self.filter.is_empty() {
-            let joined = self
-                .filter
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("filter", &joined);
+        for value in &self.filter {
+            req.query("filter", value);
         }
         req.send().await?.json()
+    }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the `x-total-count` response header) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<types::AppleMdm, jumpcloud_core::Error>,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_header(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b.skip(skip).limit(limit);
+                b.send().await
+            },
+        )
     }
 }
 impl crate::Client {

@@ -127,7 +127,6 @@ impl crate::Client {
     pub fn authnpolicies_list(&self) -> AuthnpoliciesList {
         AuthnpoliciesList {
             client: self.core.clone(),
-            x_total_count: None,
             limit: None,
             skip: None,
             filter: Vec::new(),
@@ -140,18 +139,12 @@ impl crate::Client {
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct AuthnpoliciesList {
     client: jumpcloud_core::Client,
-    x_total_count: Option<i64>,
     limit: Option<i64>,
     skip: Option<i64>,
     filter: Vec<String>,
     sort: Vec<String>,
 }
 impl AuthnpoliciesList {
-    /// Sent as the header parameter `x-total-count`.
-    pub fn x_total_count(mut self, value: i64) -> Self {
-        self.x_total_count = Some(value);
-        self
-    }
     /// The number of records to return at once. Limited to 100.
     ///
     /// Sent as the query parameter `limit`.
@@ -208,23 +201,14 @@ impl AuthnpoliciesList {
         let path = String::from("/authn/policies");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
-        if let Some(value) = &self.x_total_count {
-            req.header("x-total-count", value)?;
-        }
         if let Some(value) = &self.limit {
             req.query("limit", value);
         }
         if let Some(value) = &self.skip {
             req.query("skip", value);
         }
-        if !self.filter.is_empty() {
-            let joined = self
-                .filter
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("filter", &joined);
+        for value in &self.filter {
+            req.query("filter", value);
         }
         if !self.sort.is_empty() {
             let joined = self
@@ -236,6 +220,20 @@ impl AuthnpoliciesList {
             req.query("sort", &joined);
         }
         req.send().await?.json()
+    }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the `x-total-count` response header) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<types::AuthnPolicy, jumpcloud_core::Error>,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_header(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b.skip(skip).limit(limit);
+                b.send().await
+            },
+        )
     }
 }
 impl crate::Client {

@@ -100,14 +100,8 @@ impl OrganizationsOrgListCases {
         if let Some(value) = &self.limit {
             req.query("limit", value);
         }
-        if !self.filter.is_empty() {
-            let joined = self
-                .filter
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("filter", &joined);
+        for value in &self.filter {
+            req.query("filter", value);
         }
         req.send().await?.json()
     }

@@ -588,14 +588,8 @@ impl AutotaskRetrieveCompanies {
                 .join(",");
             req.query("fields", &joined);
         }
-        if !self.filter.is_empty() {
-            let joined = self
-                .filter
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("filter", &joined);
+        for value in &self.filter {
+            req.query("filter", value);
         }
         if let Some(value) = &self.limit {
             req.query("limit", value);
@@ -799,14 +793,8 @@ impl AutotaskRetrieveContracts {
                 .join(",");
             req.query("fields", &joined);
         }
-        if !self.filter.is_empty() {
-            let joined = self
-                .filter
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("filter", &joined);
+        for value in &self.filter {
+            req.query("filter", value);
         }
         if let Some(value) = &self.limit {
             req.query("limit", value);
@@ -1010,14 +998,8 @@ impl AutotaskRetrieveMappings {
                 .join(",");
             req.query("fields", &joined);
         }
-        if !self.filter.is_empty() {
-            let joined = self
-                .filter
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("filter", &joined);
+        for value in &self.filter {
+            req.query("filter", value);
         }
         if let Some(value) = &self.limit {
             req.query("limit", value);
@@ -1151,14 +1133,8 @@ impl AutotaskRetrieveServices {
                 .join(",");
             req.query("fields", &joined);
         }
-        if !self.filter.is_empty() {
-            let joined = self
-                .filter
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("filter", &joined);
+        for value in &self.filter {
+            req.query("filter", value);
         }
         if let Some(value) = &self.limit {
             req.query("limit", value);
@@ -1771,14 +1747,8 @@ impl ConnectwiseRetrieveAdditions {
                 .join(",");
             req.query("fields", &joined);
         }
-        if !self.filter.is_empty() {
-            let joined = self
-                .filter
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("filter", &joined);
+        for value in &self.filter {
+            req.query("filter", value);
         }
         if let Some(value) = &self.limit {
             req.query("limit", value);
@@ -1932,14 +1902,8 @@ impl ConnectwiseRetrieveAgreements {
                 .join(",");
             req.query("fields", &joined);
         }
-        if !self.filter.is_empty() {
-            let joined = self
-                .filter
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("filter", &joined);
+        for value in &self.filter {
+            req.query("filter", value);
         }
         if let Some(value) = &self.limit {
             req.query("limit", value);
@@ -2195,14 +2159,8 @@ impl ConnectwiseRetrieveCompanies {
                 .join(",");
             req.query("fields", &joined);
         }
-        if !self.filter.is_empty() {
-            let joined = self
-                .filter
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("filter", &joined);
+        for value in &self.filter {
+            req.query("filter", value);
         }
         if let Some(value) = &self.limit {
             req.query("limit", value);
@@ -2406,14 +2364,8 @@ impl ConnectwiseRetrieveMappings {
                 .join(",");
             req.query("fields", &joined);
         }
-        if !self.filter.is_empty() {
-            let joined = self
-                .filter
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("filter", &joined);
+        for value in &self.filter {
+            req.query("filter", value);
         }
         if let Some(value) = &self.limit {
             req.query("limit", value);
@@ -3047,14 +2999,8 @@ impl PolicyGroupTemplatesList {
         if let Some(value) = &self.limit {
             req.query("limit", value);
         }
-        if !self.filter.is_empty() {
-            let joined = self
-                .filter
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("filter", &joined);
+        for value in &self.filter {
+            req.query("filter", value);
         }
         req.send().await?.json()
     }
@@ -3191,14 +3137,8 @@ impl PolicyGroupTemplatesListConfiguredPolicyTemplates {
         if let Some(value) = &self.limit {
             req.query("limit", value);
         }
-        if !self.filter.is_empty() {
-            let joined = self
-                .filter
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("filter", &joined);
+        for value in &self.filter {
+            req.query("filter", value);
         }
         req.send().await?.json()
     }
@@ -3319,14 +3259,8 @@ impl PolicyGroupTemplatesListMembers {
         if let Some(value) = &self.limit {
             req.query("limit", value);
         }
-        if !self.filter.is_empty() {
-            let joined = self
-                .filter
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("filter", &joined);
+        for value in &self.filter {
+            req.query("filter", value);
         }
         req.send().await?.json()
     }
@@ -4066,14 +4000,8 @@ impl ProvidersGSuitesListProvidersPrimaryOrganizationAccounts {
                 .join(",");
             req.query("fields", &joined);
         }
-        if !self.filter.is_empty() {
-            let joined = self
-                .filter
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("filter", &joined);
+        for value in &self.filter {
+            req.query("filter", value);
         }
         if let Some(value) = &self.limit {
             req.query("limit", value);
@@ -4091,6 +4019,20 @@ impl ProvidersGSuitesListProvidersPrimaryOrganizationAccounts {
             req.query("sort", &joined);
         }
         req.send().await?.json()
+    }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the `x-total-count` response header) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<types::Gsuite, jumpcloud_core::Error>,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_header(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b.skip(skip).limit(limit);
+                b.send().await
+            },
+        )
     }
 }
 impl crate::Client {
@@ -4243,7 +4185,6 @@ impl crate::Client {
     pub fn providers_get_providers(&self) -> ProvidersGetProviders {
         ProvidersGetProviders {
             client: self.core.clone(),
-            x_total_count: None,
         }
     }
 }
@@ -4252,14 +4193,8 @@ impl crate::Client {
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct ProvidersGetProviders {
     client: jumpcloud_core::Client,
-    x_total_count: Option<i64>,
 }
 impl ProvidersGetProviders {
-    /// Sent as the header parameter `x-total-count`.
-    pub fn x_total_count(mut self, value: i64) -> Self {
-        self.x_total_count = Some(value);
-        self
-    }
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
@@ -4276,9 +4211,6 @@ impl ProvidersGetProviders {
         let path = String::from("/providers");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
-        if let Some(value) = &self.x_total_count {
-            req.header("x-total-count", value)?;
-        }
         req.send().await?.json()
     }
 }
@@ -4409,14 +4341,8 @@ impl ProvidersListAdministrators {
                 .join(",");
             req.query("fields", &joined);
         }
-        if !self.filter.is_empty() {
-            let joined = self
-                .filter
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("filter", &joined);
+        for value in &self.filter {
+            req.query("filter", value);
         }
         if let Some(value) = &self.limit {
             req.query("limit", value);
@@ -4657,14 +4583,8 @@ impl ProvidersListOrganizations {
                 .join(",");
             req.query("fields", &joined);
         }
-        if !self.filter.is_empty() {
-            let joined = self
-                .filter
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("filter", &joined);
+        for value in &self.filter {
+            req.query("filter", value);
         }
         if let Some(value) = &self.limit {
             req.query("limit", value);
@@ -4836,14 +4756,8 @@ impl ProvidersListProvidersPrimaryOrganizationDomains {
                 .join(",");
             req.query("fields", &joined);
         }
-        if !self.filter.is_empty() {
-            let joined = self
-                .filter
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("filter", &joined);
+        for value in &self.filter {
+            req.query("filter", value);
         }
         if let Some(value) = &self.limit {
             req.query("limit", value);
@@ -4861,6 +4775,20 @@ impl ProvidersListProvidersPrimaryOrganizationDomains {
             req.query("sort", &joined);
         }
         req.send().await?.json()
+    }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the `x-total-count` response header) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<types::ActiveDirectory, jumpcloud_core::Error>,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_header(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b.skip(skip).limit(limit);
+                b.send().await
+            },
+        )
     }
 }
 impl crate::Client {
@@ -5109,14 +5037,8 @@ impl ProvidersProviderListCase {
         if let Some(value) = &self.limit {
             req.query("limit", value);
         }
-        if !self.filter.is_empty() {
-            let joined = self
-                .filter
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("filter", &joined);
+        for value in &self.filter {
+            req.query("filter", value);
         }
         req.send().await?.json()
     }
@@ -5344,14 +5266,8 @@ impl ProvidersRetrieveIntegrations {
         );
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
-        if !self.filter.is_empty() {
-            let joined = self
-                .filter
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("filter", &joined);
+        for value in &self.filter {
+            req.query("filter", value);
         }
         if let Some(value) = &self.limit {
             req.query("limit", value);
@@ -5557,14 +5473,8 @@ impl ProvidersRetrieveInvoices {
         if let Some(value) = &self.limit {
             req.query("limit", value);
         }
-        if !self.filter.is_empty() {
-            let joined = self
-                .filter
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("filter", &joined);
+        for value in &self.filter {
+            req.query("filter", value);
         }
         req.send().await?.json()
     }
@@ -6226,14 +6136,8 @@ impl SyncroRetrieveBillingMappingConfigurationOptions {
                 .join(",");
             req.query("fields", &joined);
         }
-        if !self.filter.is_empty() {
-            let joined = self
-                .filter
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("filter", &joined);
+        for value in &self.filter {
+            req.query("filter", value);
         }
         if let Some(value) = &self.limit {
             req.query("limit", value);
@@ -6367,14 +6271,8 @@ impl SyncroRetrieveCompanies {
                 .join(",");
             req.query("fields", &joined);
         }
-        if !self.filter.is_empty() {
-            let joined = self
-                .filter
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("filter", &joined);
+        for value in &self.filter {
+            req.query("filter", value);
         }
         if let Some(value) = &self.limit {
             req.query("limit", value);
@@ -6528,14 +6426,8 @@ impl SyncroRetrieveMappings {
                 .join(",");
             req.query("fields", &joined);
         }
-        if !self.filter.is_empty() {
-            let joined = self
-                .filter
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("filter", &joined);
+        for value in &self.filter {
+            req.query("filter", value);
         }
         if let Some(value) = &self.limit {
             req.query("limit", value);

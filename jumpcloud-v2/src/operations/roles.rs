@@ -171,7 +171,6 @@ impl crate::Client {
             skip: None,
             sort: Vec::new(),
             x_provider_id: None,
-            x_total_count: None,
         }
     }
 }
@@ -185,7 +184,6 @@ pub struct RolesList {
     skip: Option<i64>,
     sort: Vec<String>,
     x_provider_id: Option<String>,
-    x_total_count: Option<i64>,
 }
 impl RolesList {
     /// A filter to apply to the query.
@@ -235,11 +233,6 @@ impl RolesList {
         self.x_provider_id = Some(value.into());
         self
     }
-    /// Sent as the header parameter `x-total-count`.
-    pub fn x_total_count(mut self, value: i64) -> Self {
-        self.x_total_count = Some(value);
-        self
-    }
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
@@ -253,14 +246,8 @@ impl RolesList {
         let path = String::from("/roles");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
-        if !self.filter.is_empty() {
-            let joined = self
-                .filter
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("filter", &joined);
+        for value in &self.filter {
+            req.query("filter", value);
         }
         if let Some(value) = &self.limit {
             req.query("limit", value);
@@ -279,9 +266,6 @@ impl RolesList {
         }
         if let Some(value) = &self.x_provider_id {
             req.header("x-provider-id", value)?;
-        }
-        if let Some(value) = &self.x_total_count {
-            req.header("x-total-count", value)?;
         }
         req.send().await?.json()
     }

@@ -46,7 +46,6 @@ impl crate::Client {
     pub fn scopegroups_list(&self) -> ScopegroupsList {
         ScopegroupsList {
             client: self.core.clone(),
-            x_total_count: None,
             limit: None,
             skip: None,
             filter: Vec::new(),
@@ -59,18 +58,12 @@ impl crate::Client {
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct ScopegroupsList {
     client: jumpcloud_core::Client,
-    x_total_count: Option<i64>,
     limit: Option<i64>,
     skip: Option<i64>,
     filter: Vec<String>,
     sort: Vec<String>,
 }
 impl ScopegroupsList {
-    /// Sent as the header parameter `x-total-count`.
-    pub fn x_total_count(mut self, value: i64) -> Self {
-        self.x_total_count = Some(value);
-        self
-    }
     /// The number of records to return at once. Limited to 100.
     ///
     /// Sent as the query parameter `limit`.
@@ -127,23 +120,14 @@ impl ScopegroupsList {
         let path = String::from("/scope-groups");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
-        if let Some(value) = &self.x_total_count {
-            req.header("x-total-count", value)?;
-        }
         if let Some(value) = &self.limit {
             req.query("limit", value);
         }
         if let Some(value) = &self.skip {
             req.query("skip", value);
         }
-        if !self.filter.is_empty() {
-            let joined = self
-                .filter
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("filter", &joined);
+        for value in &self.filter {
+            req.query("filter", value);
         }
         if !self.sort.is_empty() {
             let joined = self

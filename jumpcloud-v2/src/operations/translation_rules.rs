@@ -260,14 +260,8 @@ impl ActivedirectoriesTranslationRulesList {
         );
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
-        if !self.filter.is_empty() {
-            let joined = self
-                .filter
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("filter", &joined);
+        for value in &self.filter {
+            req.query("filter", value);
         }
         if let Some(value) = &self.limit {
             req.query("limit", value);
@@ -560,14 +554,8 @@ impl ActivedirectoriesTranslationRulesRecommendations {
         );
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
-        if !self.filter.is_empty() {
-            let joined = self
-                .filter
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("filter", &joined);
+        for value in &self.filter {
+            req.query("filter", value);
         }
         if let Some(value) = &self.limit {
             req.query("limit", value);

@@ -279,7 +279,7 @@ pub struct BulkUserUpdate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
 }
-/// Inline schema at `#/paths/~1bulk~1users/post/parameters/2/schema`.
+/// Inline schema at `#/paths/~1bulk~1users/post/parameters/1/schema`.
 ///
 /// Values the spec does not list are kept in [`Unknown`](Self::Unknown) and sent back
 /// unchanged.

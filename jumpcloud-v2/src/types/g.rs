@@ -3528,7 +3528,7 @@ impl<'de> serde::Deserialize<'de> for GraphSystemGroupAssociationsListTargetsIte
         Ok(Self::from(value.as_ref()))
     }
 }
-/// Inline schema at `#/paths/~1systemgroups~1{group_id}~1commands/get/parameters/4/schema`.
+/// Inline schema at `#/paths/~1systemgroups~1{group_id}~1commands/get/parameters/3/schema`.
 ///
 /// Values the spec does not list are kept in [`Unknown`](Self::Unknown) and sent back
 /// unchanged.
@@ -3583,7 +3583,7 @@ impl<'de> serde::Deserialize<'de> for GraphSystemGroupTraverseCommandDetails {
         Ok(Self::from(value.as_ref()))
     }
 }
-/// Inline schema at `#/paths/~1systems~1{system_id}~1commands/get/parameters/4/schema`.
+/// Inline schema at `#/paths/~1systems~1{system_id}~1commands/get/parameters/3/schema`.
 ///
 /// Values the spec does not list are kept in [`Unknown`](Self::Unknown) and sent back
 /// unchanged.
@@ -4192,7 +4192,7 @@ pub struct GroupsServiceManageResourcesBody {
     #[serde(rename = "resourceIds", default, skip_serializing_if = "Option::is_none")]
     pub resource_ids: Option<Vec<String>>,
 }
-/// Inline schema at `#/paths/~1systemgroups/post/parameters/1/schema`.
+/// Inline schema at `#/paths/~1systemgroups/post/parameters/0/schema`.
 ///
 /// Values the spec does not list are kept in [`Unknown`](Self::Unknown) and sent back
 /// unchanged.
@@ -4251,7 +4251,7 @@ impl<'de> serde::Deserialize<'de> for GroupsSystemPostXQueryDsl {
         Ok(Self::from(value.as_ref()))
     }
 }
-/// Inline schema at `#/paths/~1systemgroups~1{id}/put/parameters/1/schema`.
+/// Inline schema at `#/paths/~1systemgroups~1{id}/put/parameters/0/schema`.
 ///
 /// Values the spec does not list are kept in [`Unknown`](Self::Unknown) and sent back
 /// unchanged.
@@ -4318,7 +4318,7 @@ pub struct GroupsSystemSuggestionsPostBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object_ids: Option<Vec<String>>,
 }
-/// Inline schema at `#/paths/~1usergroups/post/parameters/1/schema`.
+/// Inline schema at `#/paths/~1usergroups/post/parameters/0/schema`.
 ///
 /// Values the spec does not list are kept in [`Unknown`](Self::Unknown) and sent back
 /// unchanged.
@@ -4377,7 +4377,7 @@ impl<'de> serde::Deserialize<'de> for GroupsUserPostXQueryDsl {
         Ok(Self::from(value.as_ref()))
     }
 }
-/// Inline schema at `#/paths/~1usergroups~1{id}/put/parameters/1/schema`.
+/// Inline schema at `#/paths/~1usergroups~1{id}/put/parameters/0/schema`.
 ///
 /// Values the spec does not list are kept in [`Unknown`](Self::Unknown) and sent back
 /// unchanged.

@@ -138,8 +138,6 @@ pub struct Office365 {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The `userLockoutAction` property.
-    ///
-    /// Read-only: set by the API.
     #[serde(
         rename = "userLockoutAction",
         default,
@@ -147,8 +145,6 @@ pub struct Office365 {
     )]
     pub user_lockout_action: Option<types::Office365UserLockoutAction>,
     /// The `userPasswordExpirationAction` property.
-    ///
-    /// Read-only: set by the API.
     #[serde(
         rename = "userPasswordExpirationAction",
         default,
