@@ -81,7 +81,9 @@ impl Error {
         }
     }
 
-    pub(crate) fn invalid(
+    /// An [`Error::InvalidRequest`]: a request that cannot be sent as given, found before
+    /// anything is sent (generated code uses it for values outside the bounds the spec declares).
+    pub fn invalid(
         operation: &'static str,
         parameter: impl Into<String>,
         message: impl Into<String>,

@@ -7,6 +7,7 @@ pub mod diff_cmd;
 pub mod fetch;
 pub mod generate;
 pub mod pins;
+pub mod update;
 
 /// Root of the workspace this xtask belongs to.
 ///

@@ -36,6 +36,31 @@ enum Command {
     ///
     /// Relative paths are taken from the workspace root, not the current directory.
     Diff(DiffArgs),
+    /// Move the pins to the specs JumpCloud publishes now: fetch them (or copy them from
+    /// --from DIR), print the semantic diff against the pinned ones, regenerate the crates,
+    /// update specs/pins.toml and each crate's CHANGELOG.md, and suggest the version bump.
+    ///
+    /// Nothing is written when fetching, diffing or generating fails. Without --commit, the
+    /// pins' `commit` and `url` keep naming the previous commit (see specs/README.md).
+    UpdateSpecs(UpdateSpecsArgs),
+}
+
+#[derive(Args)]
+struct UpdateSpecsArgs {
+    /// Copy the new files from this directory (pinned file names: v1.yaml, v2.yaml,
+    /// insights.yaml) instead of downloading each pin's `published_url`.
+    #[arg(long, value_name = "DIR")]
+    from: Option<PathBuf>,
+    /// The commit of JumpCloud's docs repository that published the new files: moves the
+    /// pins' `commit` and `url` (downloads are checked against it).
+    #[arg(long, value_name = "SHA")]
+    commit: Option<String>,
+    /// Print the diffs and the suggestion; write nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// List the location of every fallback in the generation summary.
+    #[arg(long, short)]
+    verbose: bool,
 }
 
 #[derive(Args)]
@@ -90,6 +115,7 @@ fn main() -> ExitCode {
         Command::FetchSpecs(args) => fetch_specs(&args),
         Command::Generate(args) => generate(&args),
         Command::Diff(args) => diff(&args),
+        Command::UpdateSpecs(args) => update_specs(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -172,5 +198,18 @@ fn diff(args: &DiffArgs) -> Result<(), Box<dyn std::error::Error>> {
     };
     let (_, text) = xtask::diff_cmd::run(&request)?;
     print!("{text}");
+    Ok(())
+}
+
+fn update_specs(args: &UpdateSpecsArgs) -> Result<(), Box<dyn std::error::Error>> {
+    let root = workspace_root();
+    let options = xtask::update::Options {
+        from: args.from.as_ref().map(|d| resolve(&root, d)),
+        commit: args.commit.clone(),
+        dry_run: args.dry_run,
+        verbose: args.verbose,
+    };
+    let mut stdout = std::io::stdout().lock();
+    xtask::update::run(&root, &options, &fetch::default_agent(), &mut stdout)?;
     Ok(())
 }

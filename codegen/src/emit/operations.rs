@@ -150,6 +150,7 @@ pub(super) fn emit_operation(op: &Operation, ir: &Ir, cfg: &CrateConfig) -> Resu
         },
     };
 
+    let checks = op.params.iter().map(bounds_check);
     let sends = op.params.iter().map(|p| write_param(p, ir));
     let (ret, decode) = match &op.response {
         SuccessResponse::Empty => (quote!(()), quote!(.empty())),
@@ -224,6 +225,7 @@ pub(super) fn emit_operation(op: &Operation, ir: &Ir, cfg: &CrateConfig) -> Resu
                     path: #path_template,
                     api: jumpcloud_core::Api::#api,
                 };
+                #(#checks)*
                 let path = #path_expr;
                 #[allow(unused_mut)]
                 let mut req = self.client.request(&OPERATION, path);
@@ -260,7 +262,38 @@ fn wire_line(p: &Param) -> String {
         ParamLocation::Query => "query",
         ParamLocation::Header => "header",
     };
-    format!("Sent as the {loc} parameter `{}`.", p.wire)
+    let bounds = match p.bounds {
+        (Some(min), Some(max)) => format!(" From {min} to {max}; other values are rejected before sending."),
+        (None, Some(max)) => format!(" At most {max}; larger values are rejected before sending."),
+        (Some(min), None) => format!(" At least {min}; smaller values are rejected before sending."),
+        (None, None) => String::new(),
+    };
+    format!("Sent as the {loc} parameter `{}`.{bounds}", p.wire)
+}
+
+/// Rejects an integer outside the bounds the spec declares before anything is sent: the API
+/// answers such a request with a 400 that names no parameter.
+fn bounds_check(p: &Param) -> TokenStream {
+    if !matches!(p.ty, TypeRef::I64 | TypeRef::I32) || p.bounds == (None, None) {
+        return quote!();
+    }
+    let name = ident(&p.rust);
+    let wire = &p.wire;
+    let v = if p.ty == TypeRef::I32 { quote!(i64::from(value)) } else { quote!(value) };
+    let (cond, msg) = match p.bounds {
+        (Some(min), Some(max)) => (quote!(!(#min..=#max).contains(&#v)), format!("must be from {min} to {max}")),
+        (Some(min), None) => (quote!(#v < #min), format!("must be at least {min}")),
+        (None, Some(max)) => (quote!(#v > #max), format!("must be at most {max}")),
+        (None, None) => return quote!(),
+    };
+    let fail = quote! {
+        return Err(jumpcloud_core::Error::invalid(OPERATION.id, #wire, format!("{}, got {}", #msg, value)));
+    };
+    if p.required {
+        quote! { { let value = self.#name; if #cond { #fail } } }
+    } else {
+        quote! { if let Some(value) = self.#name && #cond { #fail } }
+    }
 }
 
 /// The expression that builds the request path, with path parameters percent-encoded.

@@ -218,6 +218,9 @@ pub struct Param {
     pub explode: bool,
     /// Description.
     pub doc: Option<String>,
+    /// Inclusive bounds the spec declares for an integer parameter; a value outside them is
+    /// rejected before sending, since the API answers it with a 400.
+    pub bounds: (Option<i64>, Option<i64>),
 }
 
 /// A request body.
@@ -978,6 +981,16 @@ impl<'a> Builder<'a> {
                     TypeRef::Json
                 }
             };
+            let bounds = match &data.format {
+                ParameterSchemaOrContent::Schema(ReferenceOr::Item(Schema {
+                    schema_kind: SchemaKind::Type(Type::Integer(it)),
+                    ..
+                })) => (
+                    it.minimum.map(|m| if it.exclusive_minimum { m.saturating_add(1) } else { m }),
+                    it.maximum.map(|m| if it.exclusive_maximum { m.saturating_sub(1) } else { m }),
+                ),
+                _ => (None, None),
+            };
             out.push(Param {
                 wire: data.name.clone(),
                 rust: String::new(),
@@ -986,6 +999,7 @@ impl<'a> Builder<'a> {
                 ty,
                 explode,
                 doc: data.description.clone(),
+                bounds,
             });
         }
         // Every path template variable must have a parameter, or the URL would be wrong.

@@ -96,14 +96,14 @@ pub struct AdministratorOrganizationsListByAdministrator {
 impl AdministratorOrganizationsListByAdministrator {
     /// The number of records to return at once. Limited to 100.
     ///
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 100; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -121,6 +121,24 @@ impl AdministratorOrganizationsListByAdministrator {
             path: "/administrators/{id}/organizationlinks",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.limit && !(0i64..=100i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 100", value),
+                ),
+            );
+        }
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
         let path = format!(
             "/administrators/{}/organizationlinks", jumpcloud_core::encode_path_segment(&
             self.id)
@@ -184,14 +202,14 @@ pub struct AdministratorOrganizationsListByOrganization {
 impl AdministratorOrganizationsListByOrganization {
     /// The number of records to return at once. Limited to 100.
     ///
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 100; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -209,6 +227,24 @@ impl AdministratorOrganizationsListByOrganization {
             path: "/organizations/{id}/administratorlinks",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.limit && !(0i64..=100i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 100", value),
+                ),
+            );
+        }
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
         let path = format!(
             "/organizations/{}/administratorlinks", jumpcloud_core::encode_path_segment(&
             self.id)

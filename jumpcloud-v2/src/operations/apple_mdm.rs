@@ -136,7 +136,6 @@ impl crate::Client {
     ) -> ApplemdmsDeletedevice {
         ApplemdmsDeletedevice {
             client: self.core.clone(),
-            x_org_id: None,
             apple_mdm_id: apple_mdm_id.into(),
             device_id: device_id.into(),
         }
@@ -147,18 +146,10 @@ impl crate::Client {
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct ApplemdmsDeletedevice {
     client: jumpcloud_core::Client,
-    x_org_id: Option<String>,
     apple_mdm_id: String,
     device_id: String,
 }
 impl ApplemdmsDeletedevice {
-    /// Organization identifier that can be obtained from console settings.
-    ///
-    /// Sent as the header parameter `x-org-id`.
-    pub fn x_org_id(mut self, value: impl Into<String>) -> Self {
-        self.x_org_id = Some(value.into());
-        self
-    }
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
@@ -178,9 +169,6 @@ impl ApplemdmsDeletedevice {
         );
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
-        if let Some(value) = &self.x_org_id {
-            req.header("x-org-id", value)?;
-        }
         req.send().await?.json()
     }
 }
@@ -753,14 +741,14 @@ pub struct ApplemdmsDeviceslist {
 impl ApplemdmsDeviceslist {
     /// The number of records to return at once. Limited to 100.
     ///
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 100; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -804,6 +792,24 @@ impl ApplemdmsDeviceslist {
             path: "/applemdms/{apple_mdm_id}/devices",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.limit && !(0i64..=100i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 100", value),
+                ),
+            );
+        }
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
         let path = format!(
             "/applemdms/{}/devices", jumpcloud_core::encode_path_segment(& self
             .apple_mdm_id)
@@ -1201,7 +1207,6 @@ impl crate::Client {
     ) -> ApplemdmsGetdevice {
         ApplemdmsGetdevice {
             client: self.core.clone(),
-            x_org_id: None,
             apple_mdm_id: apple_mdm_id.into(),
             device_id: device_id.into(),
         }
@@ -1212,18 +1217,10 @@ impl crate::Client {
 #[must_use = "a request builder does nothing until `.send().await`"]
 pub struct ApplemdmsGetdevice {
     client: jumpcloud_core::Client,
-    x_org_id: Option<String>,
     apple_mdm_id: String,
     device_id: String,
 }
 impl ApplemdmsGetdevice {
-    /// Organization identifier that can be obtained from console settings.
-    ///
-    /// Sent as the header parameter `x-org-id`.
-    pub fn x_org_id(mut self, value: impl Into<String>) -> Self {
-        self.x_org_id = Some(value.into());
-        self
-    }
     /// Sends the request and decodes the response.
     pub async fn send(
         self,
@@ -1243,9 +1240,6 @@ impl ApplemdmsGetdevice {
         );
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
-        if let Some(value) = &self.x_org_id {
-            req.header("x-org-id", value)?;
-        }
         req.send().await?.json()
     }
 }
@@ -1284,14 +1278,14 @@ pub struct ApplemdmsList {
     filter: Vec<String>,
 }
 impl ApplemdmsList {
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 100; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -1327,6 +1321,24 @@ impl ApplemdmsList {
             path: "/applemdms",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.limit && !(0i64..=100i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 100", value),
+                ),
+            );
+        }
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
         let path = String::from("/applemdms");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);

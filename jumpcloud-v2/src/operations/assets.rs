@@ -866,14 +866,14 @@ pub struct ListAccessoryAssetHistory {
 impl ListAccessoryAssetHistory {
     /// Maximum number of results to return
     ///
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 1 to 1000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
     /// Number of results to skip for pagination
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -891,6 +891,24 @@ impl ListAccessoryAssetHistory {
             path: "/assets/accessories/{id}/history",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.limit && !(1i64..=1000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 1 to 1000", value),
+                ),
+            );
+        }
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
         let path = format!(
             "/assets/accessories/{}/history", jumpcloud_core::encode_path_segment(& self
             .id)
@@ -953,14 +971,14 @@ pub struct ListAccessoryAssets {
 impl ListAccessoryAssets {
     /// Maximum number of results to return
     ///
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 1 to 100; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
     /// Number of results to skip for pagination
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -985,6 +1003,24 @@ impl ListAccessoryAssets {
             path: "/assets/accessories",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.limit && !(1i64..=100i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 1 to 100", value),
+                ),
+            );
+        }
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
         let path = String::from("/assets/accessories");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -1060,14 +1096,14 @@ pub struct ListDeviceAssetHistory {
 impl ListDeviceAssetHistory {
     /// Maximum number of results to return
     ///
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 1 to 1000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
     /// Number of results to skip for pagination
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -1085,6 +1121,24 @@ impl ListDeviceAssetHistory {
             path: "/assets/devices/{id}/history",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.limit && !(1i64..=1000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 1 to 1000", value),
+                ),
+            );
+        }
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
         let path = format!(
             "/assets/devices/{}/history", jumpcloud_core::encode_path_segment(& self.id)
         );
@@ -1146,14 +1200,14 @@ pub struct ListDeviceAssets {
 impl ListDeviceAssets {
     /// Maximum number of results to return
     ///
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 1 to 100; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
     /// Number of results to skip for pagination
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -1178,6 +1232,24 @@ impl ListDeviceAssets {
             path: "/assets/devices",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.limit && !(1i64..=100i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 1 to 100", value),
+                ),
+            );
+        }
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
         let path = String::from("/assets/devices");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -1293,14 +1365,14 @@ pub struct ListLocationAssetHistory {
 impl ListLocationAssetHistory {
     /// Maximum number of results to return
     ///
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 1 to 1000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
     /// Number of results to skip for pagination
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -1318,6 +1390,24 @@ impl ListLocationAssetHistory {
             path: "/assets/locations/{id}/history",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.limit && !(1i64..=1000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 1 to 1000", value),
+                ),
+            );
+        }
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
         let path = format!(
             "/assets/locations/{}/history", jumpcloud_core::encode_path_segment(& self
             .id)
@@ -1380,14 +1470,14 @@ pub struct ListLocationAssets {
 impl ListLocationAssets {
     /// Maximum number of results to return
     ///
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 1 to 1000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
     /// Number of results to skip for pagination
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -1412,6 +1502,24 @@ impl ListLocationAssets {
             path: "/assets/locations",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.limit && !(1i64..=1000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 1 to 1000", value),
+                ),
+            );
+        }
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
         let path = String::from("/assets/locations");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);

@@ -199,14 +199,14 @@ pub struct BulkUserStatesGetNextScheduled {
 impl BulkUserStatesGetNextScheduled {
     /// The number of records to return at once. Limited to 100.
     ///
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 100; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -224,6 +224,24 @@ impl BulkUserStatesGetNextScheduled {
             path: "/bulk/userstates/eventlist/next",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.limit && !(0i64..=100i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 100", value),
+                ),
+            );
+        }
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
         let path = String::from("/bulk/userstates/eventlist/next");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -281,7 +299,7 @@ pub struct BulkUserStatesList {
 impl BulkUserStatesList {
     /// The number of records to return at once. Limited to 100.
     ///
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 100; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -306,7 +324,7 @@ impl BulkUserStatesList {
     }
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -331,6 +349,24 @@ impl BulkUserStatesList {
             path: "/bulk/userstates",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.limit && !(0i64..=100i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 100", value),
+                ),
+            );
+        }
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
         let path = String::from("/bulk/userstates");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -571,14 +607,14 @@ pub struct BulkUsersCreateResults {
 impl BulkUsersCreateResults {
     /// The number of records to return at once. Limited to 100.
     ///
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 100; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -596,6 +632,24 @@ impl BulkUsersCreateResults {
             path: "/bulk/users/{job_id}/results",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.limit && !(0i64..=100i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 100", value),
+                ),
+            );
+        }
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
         let path = format!(
             "/bulk/users/{}/results", jumpcloud_core::encode_path_segment(& self.job_id)
         );

@@ -98,7 +98,7 @@ pub struct CommandsGetQueuedCommandsByWorkflow {
     search: Option<String>,
 }
 impl CommandsGetQueuedCommandsByWorkflow {
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 100; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -123,7 +123,7 @@ impl CommandsGetQueuedCommandsByWorkflow {
     }
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -156,6 +156,24 @@ impl CommandsGetQueuedCommandsByWorkflow {
             path: "/queuedcommand/workflows",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.limit && !(0i64..=100i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 100", value),
+                ),
+            );
+        }
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
         let path = String::from("/queuedcommand/workflows");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);

@@ -684,7 +684,7 @@ pub struct GsuitesListImportUsers {
 impl GsuitesListImportUsers {
     /// The number of records to return at once. Limited to 100.
     ///
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 100; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -737,6 +737,15 @@ impl GsuitesListImportUsers {
             path: "/gsuites/{gsuite_id}/import/users",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.limit && !(0i64..=100i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 100", value),
+                ),
+            );
+        }
         let path = format!(
             "/gsuites/{}/import/users", jumpcloud_core::encode_path_segment(& self
             .gsuite_id)
@@ -1081,14 +1090,14 @@ impl TranslationRulesGSuiteList {
     }
     /// The number of records to return at once. Limited to 100.
     ///
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 100; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -1114,6 +1123,24 @@ impl TranslationRulesGSuiteList {
             path: "/gsuites/{gsuite_id}/translationrules",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.limit && !(0i64..=100i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 100", value),
+                ),
+            );
+        }
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
         let path = format!(
             "/gsuites/{}/translationrules", jumpcloud_core::encode_path_segment(& self
             .gsuite_id)

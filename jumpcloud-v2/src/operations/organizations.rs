@@ -31,7 +31,7 @@ pub struct OrganizationsOrgListCases {
 impl OrganizationsOrgListCases {
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -46,7 +46,7 @@ impl OrganizationsOrgListCases {
     }
     /// The number of records to return at once. Limited to 100.
     ///
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 100; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -82,6 +82,24 @@ impl OrganizationsOrgListCases {
             path: "/organizations/cases",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
+        if let Some(value) = self.limit && !(0i64..=100i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 100", value),
+                ),
+            );
+        }
         let path = String::from("/organizations/cases");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);

@@ -421,14 +421,14 @@ pub struct ListApplicationAccounts {
 impl ListApplicationAccounts {
     /// Maximum number of accounts to return
     ///
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 1 to 1000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
     /// Number of accounts to skip
     ///
-    /// Sent as the query parameter `offset`.
+    /// Sent as the query parameter `offset`. At least 0; smaller values are rejected before sending.
     pub fn offset(mut self, value: i64) -> Self {
         self.offset = Some(value);
         self
@@ -448,6 +448,24 @@ impl ListApplicationAccounts {
             path: "/saas-management/applications/{application_id}/accounts",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.limit && !(1i64..=1000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 1 to 1000", value),
+                ),
+            );
+        }
+        if let Some(value) = self.offset && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "offset",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
         let path = format!(
             "/saas-management/applications/{}/accounts",
             jumpcloud_core::encode_path_segment(& self.application_id)
@@ -542,14 +560,14 @@ pub struct ListApplications {
 impl ListApplications {
     /// Maximum number of applications to return
     ///
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 1 to 1000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
     /// Number of applications to skip
     ///
-    /// Sent as the query parameter `offset`.
+    /// Sent as the query parameter `offset`. At least 0; smaller values are rejected before sending.
     pub fn offset(mut self, value: i64) -> Self {
         self.offset = Some(value);
         self
@@ -576,6 +594,24 @@ impl ListApplications {
             path: "/saas-management/applications",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.limit && !(1i64..=1000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 1 to 1000", value),
+                ),
+            );
+        }
+        if let Some(value) = self.offset && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "offset",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
         let path = String::from("/saas-management/applications");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -626,14 +662,14 @@ pub struct ListCatalogApplications {
 impl ListCatalogApplications {
     /// Maximum number of catalog applications to return
     ///
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 1 to 100; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
     /// Number of catalog applications to skip
     ///
-    /// Sent as the query parameter `offset`.
+    /// Sent as the query parameter `offset`. At least 0; smaller values are rejected before sending.
     pub fn offset(mut self, value: i64) -> Self {
         self.offset = Some(value);
         self
@@ -667,6 +703,24 @@ impl ListCatalogApplications {
             path: "/saas-management/application-catalog",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.limit && !(1i64..=100i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 1 to 100", value),
+                ),
+            );
+        }
+        if let Some(value) = self.offset && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "offset",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
         let path = String::from("/saas-management/application-catalog");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -716,14 +770,14 @@ pub struct ListLicenses {
 impl ListLicenses {
     /// Maximum number of licenses to return
     ///
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 1 to 1000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
     /// Number of licenses to skip
     ///
-    /// Sent as the query parameter `offset`.
+    /// Sent as the query parameter `offset`. At least 0; smaller values are rejected before sending.
     pub fn offset(mut self, value: i64) -> Self {
         self.offset = Some(value);
         self
@@ -743,6 +797,24 @@ impl ListLicenses {
             path: "/saas-management/application-licenses",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.limit && !(1i64..=1000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 1 to 1000", value),
+                ),
+            );
+        }
+        if let Some(value) = self.offset && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "offset",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
         let path = String::from("/saas-management/application-licenses");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);

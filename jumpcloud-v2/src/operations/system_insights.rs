@@ -42,7 +42,7 @@ impl SysteminsightsListAlf {
     }
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -61,7 +61,7 @@ impl SysteminsightsListAlf {
         self.sort = value.into_iter().map(Into::into).collect();
         self
     }
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 10000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -79,6 +79,24 @@ impl SysteminsightsListAlf {
             path: "/systeminsights/alf",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
+        if let Some(value) = self.limit && !(0i64..=10000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 10000", value),
+                ),
+            );
+        }
         let path = String::from("/systeminsights/alf");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -157,7 +175,7 @@ impl SysteminsightsListAlfExceptions {
     }
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -176,7 +194,7 @@ impl SysteminsightsListAlfExceptions {
         self.sort = value.into_iter().map(Into::into).collect();
         self
     }
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 10000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -194,6 +212,24 @@ impl SysteminsightsListAlfExceptions {
             path: "/systeminsights/alf_exceptions",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
+        if let Some(value) = self.limit && !(0i64..=10000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 10000", value),
+                ),
+            );
+        }
         let path = String::from("/systeminsights/alf_exceptions");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -274,7 +310,7 @@ impl SysteminsightsListAlfExplicitAuths {
     }
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -293,7 +329,7 @@ impl SysteminsightsListAlfExplicitAuths {
         self.sort = value.into_iter().map(Into::into).collect();
         self
     }
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 10000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -311,6 +347,24 @@ impl SysteminsightsListAlfExplicitAuths {
             path: "/systeminsights/alf_explicit_auths",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
+        if let Some(value) = self.limit && !(0i64..=10000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 10000", value),
+                ),
+            );
+        }
         let path = String::from("/systeminsights/alf_explicit_auths");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -380,7 +434,7 @@ pub struct SysteminsightsListAppcompatShims {
 impl SysteminsightsListAppcompatShims {
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -410,7 +464,7 @@ impl SysteminsightsListAppcompatShims {
         self.filter = value.into_iter().map(Into::into).collect();
         self
     }
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 10000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -428,6 +482,24 @@ impl SysteminsightsListAppcompatShims {
             path: "/systeminsights/appcompat_shims",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
+        if let Some(value) = self.limit && !(0i64..=10000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 10000", value),
+                ),
+            );
+        }
         let path = String::from("/systeminsights/appcompat_shims");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -497,7 +569,7 @@ pub struct SysteminsightsListApps {
 impl SysteminsightsListApps {
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -527,7 +599,7 @@ impl SysteminsightsListApps {
         self.filter = value.into_iter().map(Into::into).collect();
         self
     }
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 10000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -545,6 +617,24 @@ impl SysteminsightsListApps {
             path: "/systeminsights/apps",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
+        if let Some(value) = self.limit && !(0i64..=10000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 10000", value),
+                ),
+            );
+        }
         let path = String::from("/systeminsights/apps");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -614,7 +704,7 @@ pub struct SysteminsightsListAuthorizedKeys {
 impl SysteminsightsListAuthorizedKeys {
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -644,7 +734,7 @@ impl SysteminsightsListAuthorizedKeys {
         self.filter = value.into_iter().map(Into::into).collect();
         self
     }
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 10000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -662,6 +752,24 @@ impl SysteminsightsListAuthorizedKeys {
             path: "/systeminsights/authorized_keys",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
+        if let Some(value) = self.limit && !(0i64..=10000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 10000", value),
+                ),
+            );
+        }
         let path = String::from("/systeminsights/authorized_keys");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -731,7 +839,7 @@ pub struct SysteminsightsListAzureInstanceMetadata {
 impl SysteminsightsListAzureInstanceMetadata {
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -761,7 +869,7 @@ impl SysteminsightsListAzureInstanceMetadata {
         self.filter = value.into_iter().map(Into::into).collect();
         self
     }
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 10000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -779,6 +887,24 @@ impl SysteminsightsListAzureInstanceMetadata {
             path: "/systeminsights/azure_instance_metadata",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
+        if let Some(value) = self.limit && !(0i64..=10000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 10000", value),
+                ),
+            );
+        }
         let path = String::from("/systeminsights/azure_instance_metadata");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -848,7 +974,7 @@ pub struct SysteminsightsListAzureInstanceTags {
 impl SysteminsightsListAzureInstanceTags {
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -878,7 +1004,7 @@ impl SysteminsightsListAzureInstanceTags {
         self.filter = value.into_iter().map(Into::into).collect();
         self
     }
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 10000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -896,6 +1022,24 @@ impl SysteminsightsListAzureInstanceTags {
             path: "/systeminsights/azure_instance_tags",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
+        if let Some(value) = self.limit && !(0i64..=10000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 10000", value),
+                ),
+            );
+        }
         let path = String::from("/systeminsights/azure_instance_tags");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -963,7 +1107,7 @@ pub struct SysteminsightsListBattery {
 impl SysteminsightsListBattery {
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -993,7 +1137,7 @@ impl SysteminsightsListBattery {
         self.filter = value.into_iter().map(Into::into).collect();
         self
     }
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 10000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -1011,6 +1155,24 @@ impl SysteminsightsListBattery {
             path: "/systeminsights/battery",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
+        if let Some(value) = self.limit && !(0i64..=10000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 10000", value),
+                ),
+            );
+        }
         let path = String::from("/systeminsights/battery");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -1078,7 +1240,7 @@ pub struct SysteminsightsListBitlockerInfo {
 impl SysteminsightsListBitlockerInfo {
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -1108,7 +1270,7 @@ impl SysteminsightsListBitlockerInfo {
         self.filter = value.into_iter().map(Into::into).collect();
         self
     }
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 10000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -1126,6 +1288,24 @@ impl SysteminsightsListBitlockerInfo {
             path: "/systeminsights/bitlocker_info",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
+        if let Some(value) = self.limit && !(0i64..=10000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 10000", value),
+                ),
+            );
+        }
         let path = String::from("/systeminsights/bitlocker_info");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -1195,7 +1375,7 @@ pub struct SysteminsightsListBrowserPlugins {
 impl SysteminsightsListBrowserPlugins {
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -1225,7 +1405,7 @@ impl SysteminsightsListBrowserPlugins {
         self.filter = value.into_iter().map(Into::into).collect();
         self
     }
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 10000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -1243,6 +1423,24 @@ impl SysteminsightsListBrowserPlugins {
             path: "/systeminsights/browser_plugins",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
+        if let Some(value) = self.limit && !(0i64..=10000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 10000", value),
+                ),
+            );
+        }
         let path = String::from("/systeminsights/browser_plugins");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -1310,7 +1508,7 @@ pub struct SysteminsightsListCertificates {
 impl SysteminsightsListCertificates {
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -1341,7 +1539,7 @@ impl SysteminsightsListCertificates {
         self.filter = value.into_iter().map(Into::into).collect();
         self
     }
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 10000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -1359,6 +1557,24 @@ impl SysteminsightsListCertificates {
             path: "/systeminsights/certificates",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
+        if let Some(value) = self.limit && !(0i64..=10000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 10000", value),
+                ),
+            );
+        }
         let path = String::from("/systeminsights/certificates");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -1426,7 +1642,7 @@ pub struct SysteminsightsListChassisInfo {
 impl SysteminsightsListChassisInfo {
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -1456,7 +1672,7 @@ impl SysteminsightsListChassisInfo {
         self.filter = value.into_iter().map(Into::into).collect();
         self
     }
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 10000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -1474,6 +1690,24 @@ impl SysteminsightsListChassisInfo {
             path: "/systeminsights/chassis_info",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
+        if let Some(value) = self.limit && !(0i64..=10000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 10000", value),
+                ),
+            );
+        }
         let path = String::from("/systeminsights/chassis_info");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -1543,7 +1777,7 @@ pub struct SysteminsightsListChromeExtensions {
 impl SysteminsightsListChromeExtensions {
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -1573,7 +1807,7 @@ impl SysteminsightsListChromeExtensions {
         self.filter = value.into_iter().map(Into::into).collect();
         self
     }
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 10000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -1591,6 +1825,24 @@ impl SysteminsightsListChromeExtensions {
             path: "/systeminsights/chrome_extensions",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
+        if let Some(value) = self.limit && !(0i64..=10000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 10000", value),
+                ),
+            );
+        }
         let path = String::from("/systeminsights/chrome_extensions");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -1658,7 +1910,7 @@ pub struct SysteminsightsListConnectivity {
 impl SysteminsightsListConnectivity {
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -1688,7 +1940,7 @@ impl SysteminsightsListConnectivity {
         self.filter = value.into_iter().map(Into::into).collect();
         self
     }
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 10000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -1706,6 +1958,24 @@ impl SysteminsightsListConnectivity {
             path: "/systeminsights/connectivity",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
+        if let Some(value) = self.limit && !(0i64..=10000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 10000", value),
+                ),
+            );
+        }
         let path = String::from("/systeminsights/connectivity");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -1773,7 +2043,7 @@ pub struct SysteminsightsListCrashes {
 impl SysteminsightsListCrashes {
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -1803,7 +2073,7 @@ impl SysteminsightsListCrashes {
         self.filter = value.into_iter().map(Into::into).collect();
         self
     }
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 10000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -1821,6 +2091,24 @@ impl SysteminsightsListCrashes {
             path: "/systeminsights/crashes",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
+        if let Some(value) = self.limit && !(0i64..=10000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 10000", value),
+                ),
+            );
+        }
         let path = String::from("/systeminsights/crashes");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -1890,7 +2178,7 @@ pub struct SysteminsightsListCupsDestinations {
 impl SysteminsightsListCupsDestinations {
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -1920,7 +2208,7 @@ impl SysteminsightsListCupsDestinations {
         self.filter = value.into_iter().map(Into::into).collect();
         self
     }
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 10000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -1938,6 +2226,24 @@ impl SysteminsightsListCupsDestinations {
             path: "/systeminsights/cups_destinations",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
+        if let Some(value) = self.limit && !(0i64..=10000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 10000", value),
+                ),
+            );
+        }
         let path = String::from("/systeminsights/cups_destinations");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -2007,7 +2313,7 @@ pub struct SysteminsightsListDiskEncryption {
 impl SysteminsightsListDiskEncryption {
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -2037,7 +2343,7 @@ impl SysteminsightsListDiskEncryption {
         self.filter = value.into_iter().map(Into::into).collect();
         self
     }
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 10000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -2055,6 +2361,24 @@ impl SysteminsightsListDiskEncryption {
             path: "/systeminsights/disk_encryption",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
+        if let Some(value) = self.limit && !(0i64..=10000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 10000", value),
+                ),
+            );
+        }
         let path = String::from("/systeminsights/disk_encryption");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -2122,7 +2446,7 @@ pub struct SysteminsightsListDiskInfo {
 impl SysteminsightsListDiskInfo {
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -2152,7 +2476,7 @@ impl SysteminsightsListDiskInfo {
         self.filter = value.into_iter().map(Into::into).collect();
         self
     }
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 10000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -2170,6 +2494,24 @@ impl SysteminsightsListDiskInfo {
             path: "/systeminsights/disk_info",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
+        if let Some(value) = self.limit && !(0i64..=10000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 10000", value),
+                ),
+            );
+        }
         let path = String::from("/systeminsights/disk_info");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -2237,7 +2579,7 @@ pub struct SysteminsightsListDnsResolvers {
 impl SysteminsightsListDnsResolvers {
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -2267,7 +2609,7 @@ impl SysteminsightsListDnsResolvers {
         self.filter = value.into_iter().map(Into::into).collect();
         self
     }
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 10000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -2285,6 +2627,24 @@ impl SysteminsightsListDnsResolvers {
             path: "/systeminsights/dns_resolvers",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
+        if let Some(value) = self.limit && !(0i64..=10000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 10000", value),
+                ),
+            );
+        }
         let path = String::from("/systeminsights/dns_resolvers");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -2352,7 +2712,7 @@ pub struct SysteminsightsListEtcHosts {
 impl SysteminsightsListEtcHosts {
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -2382,7 +2742,7 @@ impl SysteminsightsListEtcHosts {
         self.filter = value.into_iter().map(Into::into).collect();
         self
     }
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 10000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -2400,6 +2760,24 @@ impl SysteminsightsListEtcHosts {
             path: "/systeminsights/etc_hosts",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
+        if let Some(value) = self.limit && !(0i64..=10000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 10000", value),
+                ),
+            );
+        }
         let path = String::from("/systeminsights/etc_hosts");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -2467,7 +2845,7 @@ pub struct SysteminsightsListFirefoxAddons {
 impl SysteminsightsListFirefoxAddons {
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -2497,7 +2875,7 @@ impl SysteminsightsListFirefoxAddons {
         self.filter = value.into_iter().map(Into::into).collect();
         self
     }
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 10000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -2515,6 +2893,24 @@ impl SysteminsightsListFirefoxAddons {
             path: "/systeminsights/firefox_addons",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
+        if let Some(value) = self.limit && !(0i64..=10000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 10000", value),
+                ),
+            );
+        }
         let path = String::from("/systeminsights/firefox_addons");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -2582,7 +2978,7 @@ pub struct SysteminsightsListGroups {
 impl SysteminsightsListGroups {
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -2612,7 +3008,7 @@ impl SysteminsightsListGroups {
         self.filter = value.into_iter().map(Into::into).collect();
         self
     }
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 10000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -2630,6 +3026,24 @@ impl SysteminsightsListGroups {
             path: "/systeminsights/groups",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
+        if let Some(value) = self.limit && !(0i64..=10000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 10000", value),
+                ),
+            );
+        }
         let path = String::from("/systeminsights/groups");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -2697,7 +3111,7 @@ pub struct SysteminsightsListIeExtensions {
 impl SysteminsightsListIeExtensions {
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -2727,7 +3141,7 @@ impl SysteminsightsListIeExtensions {
         self.filter = value.into_iter().map(Into::into).collect();
         self
     }
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 10000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -2745,6 +3159,24 @@ impl SysteminsightsListIeExtensions {
             path: "/systeminsights/ie_extensions",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
+        if let Some(value) = self.limit && !(0i64..=10000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 10000", value),
+                ),
+            );
+        }
         let path = String::from("/systeminsights/ie_extensions");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -2814,7 +3246,7 @@ pub struct SysteminsightsListInterfaceAddresses {
 impl SysteminsightsListInterfaceAddresses {
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -2844,7 +3276,7 @@ impl SysteminsightsListInterfaceAddresses {
         self.filter = value.into_iter().map(Into::into).collect();
         self
     }
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 10000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -2862,6 +3294,24 @@ impl SysteminsightsListInterfaceAddresses {
             path: "/systeminsights/interface_addresses",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
+        if let Some(value) = self.limit && !(0i64..=10000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 10000", value),
+                ),
+            );
+        }
         let path = String::from("/systeminsights/interface_addresses");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -2931,7 +3381,7 @@ pub struct SysteminsightsListInterfaceDetails {
 impl SysteminsightsListInterfaceDetails {
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -2961,7 +3411,7 @@ impl SysteminsightsListInterfaceDetails {
         self.filter = value.into_iter().map(Into::into).collect();
         self
     }
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 10000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -2979,6 +3429,24 @@ impl SysteminsightsListInterfaceDetails {
             path: "/systeminsights/interface_details",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
+        if let Some(value) = self.limit && !(0i64..=10000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 10000", value),
+                ),
+            );
+        }
         let path = String::from("/systeminsights/interface_details");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -3046,7 +3514,7 @@ pub struct SysteminsightsListKernelInfo {
 impl SysteminsightsListKernelInfo {
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -3076,7 +3544,7 @@ impl SysteminsightsListKernelInfo {
         self.filter = value.into_iter().map(Into::into).collect();
         self
     }
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 10000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -3094,6 +3562,24 @@ impl SysteminsightsListKernelInfo {
             path: "/systeminsights/kernel_info",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
+        if let Some(value) = self.limit && !(0i64..=10000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 10000", value),
+                ),
+            );
+        }
         let path = String::from("/systeminsights/kernel_info");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -3161,7 +3647,7 @@ pub struct SysteminsightsListLaunchd {
 impl SysteminsightsListLaunchd {
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -3191,7 +3677,7 @@ impl SysteminsightsListLaunchd {
         self.filter = value.into_iter().map(Into::into).collect();
         self
     }
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 10000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -3209,6 +3695,24 @@ impl SysteminsightsListLaunchd {
             path: "/systeminsights/launchd",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
+        if let Some(value) = self.limit && !(0i64..=10000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 10000", value),
+                ),
+            );
+        }
         let path = String::from("/systeminsights/launchd");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -3278,7 +3782,7 @@ pub struct SysteminsightsListLinuxPackages {
 impl SysteminsightsListLinuxPackages {
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -3308,7 +3812,7 @@ impl SysteminsightsListLinuxPackages {
         self.filter = value.into_iter().map(Into::into).collect();
         self
     }
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 10000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -3326,6 +3830,24 @@ impl SysteminsightsListLinuxPackages {
             path: "/systeminsights/linux_packages",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
+        if let Some(value) = self.limit && !(0i64..=10000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 10000", value),
+                ),
+            );
+        }
         let path = String::from("/systeminsights/linux_packages");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -3395,7 +3917,7 @@ pub struct SysteminsightsListLoggedInUsers {
 impl SysteminsightsListLoggedInUsers {
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -3425,7 +3947,7 @@ impl SysteminsightsListLoggedInUsers {
         self.filter = value.into_iter().map(Into::into).collect();
         self
     }
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 10000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -3443,6 +3965,24 @@ impl SysteminsightsListLoggedInUsers {
             path: "/systeminsights/logged_in_users",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
+        if let Some(value) = self.limit && !(0i64..=10000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 10000", value),
+                ),
+            );
+        }
         let path = String::from("/systeminsights/logged_in_users");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -3510,7 +4050,7 @@ pub struct SysteminsightsListLogicalDrives {
 impl SysteminsightsListLogicalDrives {
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -3540,7 +4080,7 @@ impl SysteminsightsListLogicalDrives {
         self.filter = value.into_iter().map(Into::into).collect();
         self
     }
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 10000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -3558,6 +4098,24 @@ impl SysteminsightsListLogicalDrives {
             path: "/systeminsights/logical_drives",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
+        if let Some(value) = self.limit && !(0i64..=10000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 10000", value),
+                ),
+            );
+        }
         let path = String::from("/systeminsights/logical_drives");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -3627,7 +4185,7 @@ pub struct SysteminsightsListManagedPolicies {
 impl SysteminsightsListManagedPolicies {
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -3657,7 +4215,7 @@ impl SysteminsightsListManagedPolicies {
         self.filter = value.into_iter().map(Into::into).collect();
         self
     }
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 10000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -3675,6 +4233,24 @@ impl SysteminsightsListManagedPolicies {
             path: "/systeminsights/managed_policies",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
+        if let Some(value) = self.limit && !(0i64..=10000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 10000", value),
+                ),
+            );
+        }
         let path = String::from("/systeminsights/managed_policies");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -3742,7 +4318,7 @@ pub struct SysteminsightsListMounts {
 impl SysteminsightsListMounts {
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -3772,7 +4348,7 @@ impl SysteminsightsListMounts {
         self.filter = value.into_iter().map(Into::into).collect();
         self
     }
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 10000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -3790,6 +4366,24 @@ impl SysteminsightsListMounts {
             path: "/systeminsights/mounts",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
+        if let Some(value) = self.limit && !(0i64..=10000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 10000", value),
+                ),
+            );
+        }
         let path = String::from("/systeminsights/mounts");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -3857,7 +4451,7 @@ pub struct SysteminsightsListOsVersion {
 impl SysteminsightsListOsVersion {
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -3887,7 +4481,7 @@ impl SysteminsightsListOsVersion {
         self.filter = value.into_iter().map(Into::into).collect();
         self
     }
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 10000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -3905,6 +4499,24 @@ impl SysteminsightsListOsVersion {
             path: "/systeminsights/os_version",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
+        if let Some(value) = self.limit && !(0i64..=10000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 10000", value),
+                ),
+            );
+        }
         let path = String::from("/systeminsights/os_version");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -3972,7 +4584,7 @@ pub struct SysteminsightsListPatches {
 impl SysteminsightsListPatches {
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -4002,7 +4614,7 @@ impl SysteminsightsListPatches {
         self.filter = value.into_iter().map(Into::into).collect();
         self
     }
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 10000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -4020,6 +4632,24 @@ impl SysteminsightsListPatches {
             path: "/systeminsights/patches",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
+        if let Some(value) = self.limit && !(0i64..=10000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 10000", value),
+                ),
+            );
+        }
         let path = String::from("/systeminsights/patches");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -4089,7 +4719,7 @@ pub struct SysteminsightsListPrograms {
 impl SysteminsightsListPrograms {
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -4119,7 +4749,7 @@ impl SysteminsightsListPrograms {
         self.filter = value.into_iter().map(Into::into).collect();
         self
     }
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 10000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -4137,6 +4767,24 @@ impl SysteminsightsListPrograms {
             path: "/systeminsights/programs",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
+        if let Some(value) = self.limit && !(0i64..=10000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 10000", value),
+                ),
+            );
+        }
         let path = String::from("/systeminsights/programs");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -4206,7 +4854,7 @@ pub struct SysteminsightsListPythonPackages {
 impl SysteminsightsListPythonPackages {
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -4236,7 +4884,7 @@ impl SysteminsightsListPythonPackages {
         self.filter = value.into_iter().map(Into::into).collect();
         self
     }
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 10000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -4254,6 +4902,24 @@ impl SysteminsightsListPythonPackages {
             path: "/systeminsights/python_packages",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
+        if let Some(value) = self.limit && !(0i64..=10000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 10000", value),
+                ),
+            );
+        }
         let path = String::from("/systeminsights/python_packages");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -4323,7 +4989,7 @@ pub struct SysteminsightsListSafariExtensions {
 impl SysteminsightsListSafariExtensions {
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -4353,7 +5019,7 @@ impl SysteminsightsListSafariExtensions {
         self.filter = value.into_iter().map(Into::into).collect();
         self
     }
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 10000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -4371,6 +5037,24 @@ impl SysteminsightsListSafariExtensions {
             path: "/systeminsights/safari_extensions",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
+        if let Some(value) = self.limit && !(0i64..=10000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 10000", value),
+                ),
+            );
+        }
         let path = String::from("/systeminsights/safari_extensions");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -4440,7 +5124,7 @@ pub struct SysteminsightsListScheduledTasks {
 impl SysteminsightsListScheduledTasks {
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -4470,7 +5154,7 @@ impl SysteminsightsListScheduledTasks {
         self.filter = value.into_iter().map(Into::into).collect();
         self
     }
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 10000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -4488,6 +5172,24 @@ impl SysteminsightsListScheduledTasks {
             path: "/systeminsights/scheduled_tasks",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
+        if let Some(value) = self.limit && !(0i64..=10000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 10000", value),
+                ),
+            );
+        }
         let path = String::from("/systeminsights/scheduled_tasks");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -4555,7 +5257,7 @@ pub struct SysteminsightsListSecureboot {
 impl SysteminsightsListSecureboot {
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -4585,7 +5287,7 @@ impl SysteminsightsListSecureboot {
         self.filter = value.into_iter().map(Into::into).collect();
         self
     }
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 10000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -4603,6 +5305,24 @@ impl SysteminsightsListSecureboot {
             path: "/systeminsights/secureboot",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
+        if let Some(value) = self.limit && !(0i64..=10000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 10000", value),
+                ),
+            );
+        }
         let path = String::from("/systeminsights/secureboot");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -4670,7 +5390,7 @@ pub struct SysteminsightsListServices {
 impl SysteminsightsListServices {
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -4700,7 +5420,7 @@ impl SysteminsightsListServices {
         self.filter = value.into_iter().map(Into::into).collect();
         self
     }
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 10000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -4718,6 +5438,24 @@ impl SysteminsightsListServices {
             path: "/systeminsights/services",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
+        if let Some(value) = self.limit && !(0i64..=10000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 10000", value),
+                ),
+            );
+        }
         let path = String::from("/systeminsights/services");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -4785,7 +5523,7 @@ pub struct SysteminsightsListShadow {
 impl SysteminsightsListShadow {
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -4815,7 +5553,7 @@ impl SysteminsightsListShadow {
         self.filter = value.into_iter().map(Into::into).collect();
         self
     }
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 10000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -4833,6 +5571,24 @@ impl SysteminsightsListShadow {
             path: "/systeminsights/shadow",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
+        if let Some(value) = self.limit && !(0i64..=10000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 10000", value),
+                ),
+            );
+        }
         let path = String::from("/systeminsights/shadow");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -4900,7 +5656,7 @@ pub struct SysteminsightsListSharedFolders {
 impl SysteminsightsListSharedFolders {
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -4930,7 +5686,7 @@ impl SysteminsightsListSharedFolders {
         self.filter = value.into_iter().map(Into::into).collect();
         self
     }
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 10000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -4948,6 +5704,24 @@ impl SysteminsightsListSharedFolders {
             path: "/systeminsights/shared_folders",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
+        if let Some(value) = self.limit && !(0i64..=10000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 10000", value),
+                ),
+            );
+        }
         let path = String::from("/systeminsights/shared_folders");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -5017,7 +5791,7 @@ pub struct SysteminsightsListSharedResources {
 impl SysteminsightsListSharedResources {
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -5047,7 +5821,7 @@ impl SysteminsightsListSharedResources {
         self.filter = value.into_iter().map(Into::into).collect();
         self
     }
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 10000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -5065,6 +5839,24 @@ impl SysteminsightsListSharedResources {
             path: "/systeminsights/shared_resources",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
+        if let Some(value) = self.limit && !(0i64..=10000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 10000", value),
+                ),
+            );
+        }
         let path = String::from("/systeminsights/shared_resources");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -5134,7 +5926,7 @@ pub struct SysteminsightsListSharingPreferences {
 impl SysteminsightsListSharingPreferences {
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -5164,7 +5956,7 @@ impl SysteminsightsListSharingPreferences {
         self.filter = value.into_iter().map(Into::into).collect();
         self
     }
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 10000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -5182,6 +5974,24 @@ impl SysteminsightsListSharingPreferences {
             path: "/systeminsights/sharing_preferences",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
+        if let Some(value) = self.limit && !(0i64..=10000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 10000", value),
+                ),
+            );
+        }
         let path = String::from("/systeminsights/sharing_preferences");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -5249,7 +6059,7 @@ pub struct SysteminsightsListSipConfig {
 impl SysteminsightsListSipConfig {
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -5279,7 +6089,7 @@ impl SysteminsightsListSipConfig {
         self.filter = value.into_iter().map(Into::into).collect();
         self
     }
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 10000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -5297,6 +6107,24 @@ impl SysteminsightsListSipConfig {
             path: "/systeminsights/sip_config",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
+        if let Some(value) = self.limit && !(0i64..=10000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 10000", value),
+                ),
+            );
+        }
         let path = String::from("/systeminsights/sip_config");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -5364,7 +6192,7 @@ pub struct SysteminsightsListStartupItems {
 impl SysteminsightsListStartupItems {
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -5394,7 +6222,7 @@ impl SysteminsightsListStartupItems {
         self.filter = value.into_iter().map(Into::into).collect();
         self
     }
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 10000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -5412,6 +6240,24 @@ impl SysteminsightsListStartupItems {
             path: "/systeminsights/startup_items",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
+        if let Some(value) = self.limit && !(0i64..=10000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 10000", value),
+                ),
+            );
+        }
         let path = String::from("/systeminsights/startup_items");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -5481,7 +6327,7 @@ pub struct SysteminsightsListSystemControls {
 impl SysteminsightsListSystemControls {
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -5512,7 +6358,7 @@ impl SysteminsightsListSystemControls {
         self.filter = value.into_iter().map(Into::into).collect();
         self
     }
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 10000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -5530,6 +6376,24 @@ impl SysteminsightsListSystemControls {
             path: "/systeminsights/system_controls",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
+        if let Some(value) = self.limit && !(0i64..=10000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 10000", value),
+                ),
+            );
+        }
         let path = String::from("/systeminsights/system_controls");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -5597,7 +6461,7 @@ pub struct SysteminsightsListSystemInfo {
 impl SysteminsightsListSystemInfo {
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -5627,7 +6491,7 @@ impl SysteminsightsListSystemInfo {
         self.filter = value.into_iter().map(Into::into).collect();
         self
     }
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 10000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -5645,6 +6509,24 @@ impl SysteminsightsListSystemInfo {
             path: "/systeminsights/system_info",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
+        if let Some(value) = self.limit && !(0i64..=10000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 10000", value),
+                ),
+            );
+        }
         let path = String::from("/systeminsights/system_info");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -5712,7 +6594,7 @@ pub struct SysteminsightsListTpmInfo {
 impl SysteminsightsListTpmInfo {
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -5742,7 +6624,7 @@ impl SysteminsightsListTpmInfo {
         self.filter = value.into_iter().map(Into::into).collect();
         self
     }
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 10000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -5757,6 +6639,24 @@ impl SysteminsightsListTpmInfo {
             path: "/systeminsights/tpm_info",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
+        if let Some(value) = self.limit && !(0i64..=10000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 10000", value),
+                ),
+            );
+        }
         let path = String::from("/systeminsights/tpm_info");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -5811,7 +6711,7 @@ pub struct SysteminsightsListUptime {
 impl SysteminsightsListUptime {
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -5841,7 +6741,7 @@ impl SysteminsightsListUptime {
         self.filter = value.into_iter().map(Into::into).collect();
         self
     }
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 10000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -5859,6 +6759,24 @@ impl SysteminsightsListUptime {
             path: "/systeminsights/uptime",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
+        if let Some(value) = self.limit && !(0i64..=10000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 10000", value),
+                ),
+            );
+        }
         let path = String::from("/systeminsights/uptime");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -5926,7 +6844,7 @@ pub struct SysteminsightsListUsbDevices {
 impl SysteminsightsListUsbDevices {
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -5956,7 +6874,7 @@ impl SysteminsightsListUsbDevices {
         self.filter = value.into_iter().map(Into::into).collect();
         self
     }
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 10000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -5974,6 +6892,24 @@ impl SysteminsightsListUsbDevices {
             path: "/systeminsights/usb_devices",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
+        if let Some(value) = self.limit && !(0i64..=10000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 10000", value),
+                ),
+            );
+        }
         let path = String::from("/systeminsights/usb_devices");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -6041,7 +6977,7 @@ pub struct SysteminsightsListUserGroups {
 impl SysteminsightsListUserGroups {
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -6071,7 +7007,7 @@ impl SysteminsightsListUserGroups {
         self.filter = value.into_iter().map(Into::into).collect();
         self
     }
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 10000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -6089,6 +7025,24 @@ impl SysteminsightsListUserGroups {
             path: "/systeminsights/user_groups",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
+        if let Some(value) = self.limit && !(0i64..=10000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 10000", value),
+                ),
+            );
+        }
         let path = String::from("/systeminsights/user_groups");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -6156,7 +7110,7 @@ pub struct SysteminsightsListUserSshKeys {
 impl SysteminsightsListUserSshKeys {
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -6186,7 +7140,7 @@ impl SysteminsightsListUserSshKeys {
         self.filter = value.into_iter().map(Into::into).collect();
         self
     }
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 10000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -6204,6 +7158,24 @@ impl SysteminsightsListUserSshKeys {
             path: "/systeminsights/user_ssh_keys",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
+        if let Some(value) = self.limit && !(0i64..=10000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 10000", value),
+                ),
+            );
+        }
         let path = String::from("/systeminsights/user_ssh_keys");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -6271,7 +7243,7 @@ pub struct SysteminsightsListUserassist {
 impl SysteminsightsListUserassist {
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -6301,7 +7273,7 @@ impl SysteminsightsListUserassist {
         self.filter = value.into_iter().map(Into::into).collect();
         self
     }
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 10000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -6319,6 +7291,24 @@ impl SysteminsightsListUserassist {
             path: "/systeminsights/userassist",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
+        if let Some(value) = self.limit && !(0i64..=10000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 10000", value),
+                ),
+            );
+        }
         let path = String::from("/systeminsights/userassist");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -6386,7 +7376,7 @@ pub struct SysteminsightsListUsers {
 impl SysteminsightsListUsers {
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -6416,7 +7406,7 @@ impl SysteminsightsListUsers {
         self.filter = value.into_iter().map(Into::into).collect();
         self
     }
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 10000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -6434,6 +7424,24 @@ impl SysteminsightsListUsers {
             path: "/systeminsights/users",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
+        if let Some(value) = self.limit && !(0i64..=10000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 10000", value),
+                ),
+            );
+        }
         let path = String::from("/systeminsights/users");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -6501,7 +7509,7 @@ pub struct SysteminsightsListWifiNetworks {
 impl SysteminsightsListWifiNetworks {
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -6531,7 +7539,7 @@ impl SysteminsightsListWifiNetworks {
         self.filter = value.into_iter().map(Into::into).collect();
         self
     }
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 10000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -6549,6 +7557,24 @@ impl SysteminsightsListWifiNetworks {
             path: "/systeminsights/wifi_networks",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
+        if let Some(value) = self.limit && !(0i64..=10000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 10000", value),
+                ),
+            );
+        }
         let path = String::from("/systeminsights/wifi_networks");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -6616,7 +7642,7 @@ pub struct SysteminsightsListWifiStatus {
 impl SysteminsightsListWifiStatus {
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -6646,7 +7672,7 @@ impl SysteminsightsListWifiStatus {
         self.filter = value.into_iter().map(Into::into).collect();
         self
     }
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 10000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -6664,6 +7690,24 @@ impl SysteminsightsListWifiStatus {
             path: "/systeminsights/wifi_status",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
+        if let Some(value) = self.limit && !(0i64..=10000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 10000", value),
+                ),
+            );
+        }
         let path = String::from("/systeminsights/wifi_status");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -6733,7 +7777,7 @@ pub struct SysteminsightsListWindowsSecurityCenter {
 impl SysteminsightsListWindowsSecurityCenter {
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -6763,7 +7807,7 @@ impl SysteminsightsListWindowsSecurityCenter {
         self.filter = value.into_iter().map(Into::into).collect();
         self
     }
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 10000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -6781,6 +7825,24 @@ impl SysteminsightsListWindowsSecurityCenter {
             path: "/systeminsights/windows_security_center",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
+        if let Some(value) = self.limit && !(0i64..=10000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 10000", value),
+                ),
+            );
+        }
         let path = String::from("/systeminsights/windows_security_center");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -6850,7 +7912,7 @@ pub struct SysteminsightsListWindowsSecurityProducts {
 impl SysteminsightsListWindowsSecurityProducts {
     /// The offset into the records to return.
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -6880,7 +7942,7 @@ impl SysteminsightsListWindowsSecurityProducts {
         self.filter = value.into_iter().map(Into::into).collect();
         self
     }
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 0 to 10000; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
@@ -6898,6 +7960,24 @@ impl SysteminsightsListWindowsSecurityProducts {
             path: "/systeminsights/windows_security_products",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
+        if let Some(value) = self.limit && !(0i64..=10000i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 0 to 10000", value),
+                ),
+            );
+        }
         let path = String::from("/systeminsights/windows_security_products");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);

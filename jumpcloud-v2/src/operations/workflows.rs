@@ -332,14 +332,14 @@ impl ListWorkflowRuns {
     }
     /// Maximum number of results to return
     ///
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 1 to 100; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
     /// Number of results to skip for pagination
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -359,6 +359,24 @@ impl ListWorkflowRuns {
             path: "/workflows/runs",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.limit && !(1i64..=100i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 1 to 100", value),
+                ),
+            );
+        }
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
         let path = String::from("/workflows/runs");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
@@ -426,14 +444,14 @@ pub struct ListWorkflows {
 impl ListWorkflows {
     /// Number of workflows to return
     ///
-    /// Sent as the query parameter `limit`.
+    /// Sent as the query parameter `limit`. From 1 to 100; other values are rejected before sending.
     pub fn limit(mut self, value: i64) -> Self {
         self.limit = Some(value);
         self
     }
     /// Number of workflows to skip
     ///
-    /// Sent as the query parameter `skip`.
+    /// Sent as the query parameter `skip`. At least 0; smaller values are rejected before sending.
     pub fn skip(mut self, value: i64) -> Self {
         self.skip = Some(value);
         self
@@ -486,6 +504,24 @@ impl ListWorkflows {
             path: "/workflows",
             api: jumpcloud_core::Api::V2,
         };
+        if let Some(value) = self.limit && !(1i64..=100i64).contains(&value) {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "limit",
+                    format!("{}, got {}", "must be from 1 to 100", value),
+                ),
+            );
+        }
+        if let Some(value) = self.skip && value < 0i64 {
+            return Err(
+                jumpcloud_core::Error::invalid(
+                    OPERATION.id,
+                    "skip",
+                    format!("{}, got {}", "must be at least 0", value),
+                ),
+            );
+        }
         let path = String::from("/workflows");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);

@@ -39,6 +39,7 @@ impl RawPut {
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
         req.bytes("application/octet-stream", self.body.clone());
+        req.header("accept", "image/png")?;
         req.send().await?.bytes()
     }
 }

@@ -30,6 +30,7 @@ impl NotesText {
         let path = String::from("/notes");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
+        req.header("accept", "text/plain")?;
         req.send().await?.text()
     }
 }
@@ -138,6 +139,7 @@ impl crate::Client {
             thing_id: thing_id.into(),
             fields: Vec::new(),
             filter: Vec::new(),
+            x_org_id: None,
             x_trace: None,
             sort: None,
         }
@@ -151,6 +153,7 @@ pub struct ThingsGet {
     thing_id: String,
     fields: Vec<String>,
     filter: Vec<String>,
+    x_org_id: Option<String>,
     x_trace: Option<String>,
     sort: Option<types::ThingsGetSort>,
 }
@@ -163,6 +166,11 @@ impl ThingsGet {
     /// Sent as the query parameter `filter`.
     pub fn filter(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.filter = value.into_iter().map(Into::into).collect();
+        self
+    }
+    /// Sent as the header parameter `x-org-id`.
+    pub fn x_org_id(mut self, value: impl Into<String>) -> Self {
+        self.x_org_id = Some(value.into());
         self
     }
     /// Sent as the header parameter `x-trace`.
@@ -201,6 +209,9 @@ impl ThingsGet {
         }
         for value in &self.filter {
             req.query("filter", value);
+        }
+        if let Some(value) = &self.x_org_id {
+            req.header("x-org-id", value)?;
         }
         if let Some(value) = &self.x_trace {
             req.header("x-trace", value)?;

@@ -45,6 +45,7 @@ impl Type {
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
         req.query("limit", &self.limit);
+        req.header("accept", "application/json, text/csv")?;
         req.send().await?.bytes()
     }
 }
