@@ -131,7 +131,9 @@ impl Report {
         self.changes
             .iter()
             .filter(|c| match &c.subject {
-                Subject::Operation { id: i, old_id, .. } => i == id || old_id.as_deref() == Some(id),
+                Subject::Operation { id: i, old_id, .. } => {
+                    i == id || old_id.as_deref() == Some(id)
+                }
                 Subject::Type { .. } => false,
             })
             .collect()
@@ -142,7 +144,9 @@ impl Report {
         self.changes
             .iter()
             .filter(|c| match &c.subject {
-                Subject::Type { name: n, old_name, .. } => n == name || old_name.as_deref() == Some(name),
+                Subject::Type {
+                    name: n, old_name, ..
+                } => n == name || old_name.as_deref() == Some(name),
                 Subject::Operation { .. } => false,
             })
             .collect()

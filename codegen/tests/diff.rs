@@ -19,18 +19,21 @@ fn history(file: &str) -> PathBuf {
 }
 
 fn diff_history(old: &str, new: &str) -> Report {
-    diff::diff_files(&history(old), &history(new), &[]).unwrap_or_else(|e| panic!("{old} -> {new}: {e}"))
+    diff::diff_files(&history(old), &history(new), &[])
+        .unwrap_or_else(|e| panic!("{old} -> {new}: {e}"))
 }
 
 fn ir_of(name: &str, text: &str) -> Ir {
     let file = Path::new(name);
     let loaded = load::load_str(file, text).unwrap_or_else(|e| panic!("{e}"));
-    let doc = normalize::normalize(&loaded).unwrap_or_else(|e| panic!("{e}")).doc;
+    let doc = normalize::normalize(&loaded)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .doc;
     let api = normalize::parse(file, doc).unwrap_or_else(|e| panic!("{e}"));
     ir::build(&api, file).unwrap_or_else(|e| panic!("{e}"))
 }
 
-fn op_ids<'a>(report: &'a Report, want: fn(&Detail) -> bool) -> Vec<&'a str> {
+fn op_ids(report: &Report, want: fn(&Detail) -> bool) -> Vec<&str> {
     report
         .changes
         .iter()
@@ -49,7 +52,12 @@ fn type_details<'a>(report: &'a Report, name: &str) -> Vec<&'a Change> {
 #[test]
 fn v2_2022_to_2026_05_operations_and_the_shared_resources_type() {
     let report = diff_history("2022-09-23_v2.yaml", "2026-05-11_v2.yaml");
-    assert_eq!(report.summary.operations_added, 302, "{}", report.render(Format::Text));
+    assert_eq!(
+        report.summary.operations_added,
+        302,
+        "{}",
+        report.render(Format::Text)
+    );
     assert_eq!(report.summary.operations_removed, 8);
     assert_eq!(op_ids(&report, |d| *d == Detail::Added).len(), 302);
 
@@ -74,8 +82,10 @@ fn v2_2022_to_2026_05_operations_and_the_shared_resources_type() {
         .find(|c| matches!(&c.subject, Subject::Operation { id, .. } if id == "commands_listResultsByWorkflow"))
         .expect("commands_listResultsByWorkflow is reported");
     assert!(workflows.breaking);
-    assert!(matches!(&workflows.subject, Subject::Operation { method, path, .. }
-        if method == "GET" && path == "/commandresult/workflows"));
+    assert!(
+        matches!(&workflows.subject, Subject::Operation { method, path, .. }
+        if method == "GET" && path == "/commandresult/workflows")
+    );
 
     // Renamed, not removed and added: same method and path template, another id.
     assert_eq!(report.summary.operations_renamed, 1);
@@ -85,7 +95,10 @@ fn v2_2022_to_2026_05_operations_and_the_shared_resources_type() {
     assert!(rename.breaking);
     assert_eq!(
         rename.detail,
-        Detail::Renamed { old: "groups_suggestions_get".into(), new: "groups_user_suggestions_get".into() }
+        Detail::Renamed {
+            old: "groups_suggestions_get".into(),
+            new: "groups_user_suggestions_get".into()
+        }
     );
     assert_eq!(
         rename.subject,
@@ -105,9 +118,15 @@ fn v2_2022_to_2026_05_operations_and_the_shared_resources_type() {
     assert!(retype.breaking);
     assert_eq!(
         retype.detail,
-        Detail::FieldRetyped { field: "type".into(), old: "i64".into(), new: "String".into() }
+        Detail::FieldRetyped {
+            field: "type".into(),
+            old: "i64".into(),
+            new: "String".into()
+        }
     );
-    assert!(matches!(&retype.subject, Subject::Type { schema, .. } if schema == "system-insights-shared-resources"));
+    assert!(
+        matches!(&retype.subject, Subject::Type { schema, .. } if schema == "system-insights-shared-resources")
+    );
     assert!(report.is_breaking());
 }
 
@@ -122,7 +141,9 @@ fn v1_swagger_to_openapi_switch_reports_dropped_fields_and_no_hoisting_noise() {
             .find(|c| matches!(&c.detail, Detail::FieldRemoved { field: f, .. } if f == field))
             .unwrap_or_else(|| panic!("commandresult.{field} not reported removed:\n{text}"));
         assert!(removed.breaking);
-        assert!(matches!(&removed.subject, Subject::Type { schema, old_name: None, .. } if schema == "commandresult"));
+        assert!(
+            matches!(&removed.subject, Subject::Type { schema, old_name: None, .. } if schema == "commandresult")
+        );
     }
     // The converter hoisted 80 inline objects into components (`inline_response_200_6`,
     // `runCommand_body`, `commandresult_response`, ...); none of that is an API change.
@@ -154,7 +175,12 @@ fn consecutive_history_snapshots_diff() {
     let dir = shared().join("specs/history");
     let mut files: Vec<String> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| e.expect("dir entry").file_name().to_string_lossy().into_owned())
+        .map(|e| {
+            e.expect("dir entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
         .filter(|n| n.ends_with(".yaml"))
         .collect();
     files.sort();
@@ -163,8 +189,10 @@ fn consecutive_history_snapshots_diff() {
         let suffix = format!("_{api}.yaml");
         // The 2019 v2 copy holds a duplicate operationId on purpose; it is refused, so its
         // successor is diffed against the next snapshot instead.
-        let snapshots: Vec<&String> =
-            files.iter().filter(|f| f.ends_with(&suffix) && f.as_str() != "2019-12-09_v2.yaml").collect();
+        let snapshots: Vec<&String> = files
+            .iter()
+            .filter(|f| f.ends_with(&suffix) && f.as_str() != "2019-12-09_v2.yaml")
+            .collect();
         assert!(snapshots.len() >= 2, "{api}: {snapshots:?}");
         let irs: Vec<Ir> = snapshots
             .iter()
@@ -174,8 +202,14 @@ fn consecutive_history_snapshots_diff() {
             let report = diff::compare(&pair[0], &pair[1]);
             let (old, new) = (snapshots[i], snapshots[i + 1]);
             assert_eq!(report.summary.total, report.changes.len(), "{old} -> {new}");
-            assert_eq!(report.summary.breaking, report.changes.iter().filter(|c| c.breaking).count());
-            assert!(!report.is_empty(), "{old} -> {new}: every publication changed something");
+            assert_eq!(
+                report.summary.breaking,
+                report.changes.iter().filter(|c| c.breaking).count()
+            );
+            assert!(
+                !report.is_empty(),
+                "{old} -> {new}: every publication changed something"
+            );
             for format in [Format::Text, Format::Markdown, Format::Json] {
                 assert!(!report.render(format).is_empty());
             }
@@ -187,10 +221,17 @@ fn consecutive_history_snapshots_diff() {
     }
     assert_eq!(pairs, 10 + 9 + 1);
 
-    let refused = diff::diff_files(&dir.join("2019-12-09_v2.yaml"), &dir.join("2022-09-23_v2.yaml"), &[])
-        .expect_err("the 2019 v2 copy is refused");
+    let refused = diff::diff_files(
+        &dir.join("2019-12-09_v2.yaml"),
+        &dir.join("2022-09-23_v2.yaml"),
+        &[],
+    )
+    .expect_err("the 2019 v2 copy is refused");
     let message = refused.to_string();
-    assert!(message.contains("2019-12-09_v2.yaml") && message.contains("duplicate operationId"), "{message}");
+    assert!(
+        message.contains("2019-12-09_v2.yaml") && message.contains("duplicate operationId"),
+        "{message}"
+    );
 }
 
 /// Reordered keys, YAML turned into JSON, Swagger 2.0 turned into OpenAPI 3.0: none of it is a
@@ -206,19 +247,29 @@ fn pure_format_changes_report_nothing() {
     let report = diff::compare(&old, &new);
     assert!(report.is_empty(), "{}", report.render(Format::Text));
 
-    let converted = normalize::normalize(&loaded).unwrap_or_else(|e| panic!("{e}")).doc;
+    let converted = normalize::normalize(&loaded)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .doc;
     assert!(converted.get("openapi").is_some());
-    let new = ir_of("converted.json", &serde_json::to_string(&reverse_keys(&converted)).expect("serializes"));
+    let new = ir_of(
+        "converted.json",
+        &serde_json::to_string(&reverse_keys(&converted)).expect("serializes"),
+    );
     let report = diff::compare(&old, &new);
     assert!(report.is_empty(), "{}", report.render(Format::Text));
 }
 
 fn reverse_keys(v: &serde_json::Value) -> serde_json::Value {
     match v {
-        serde_json::Value::Object(map) => {
-            serde_json::Value::Object(map.iter().rev().map(|(k, v)| (k.clone(), reverse_keys(v))).collect())
+        serde_json::Value::Object(map) => serde_json::Value::Object(
+            map.iter()
+                .rev()
+                .map(|(k, v)| (k.clone(), reverse_keys(v)))
+                .collect(),
+        ),
+        serde_json::Value::Array(items) => {
+            serde_json::Value::Array(items.iter().map(reverse_keys).collect())
         }
-        serde_json::Value::Array(items) => serde_json::Value::Array(items.iter().map(reverse_keys).collect()),
         other => other.clone(),
     }
 }
@@ -292,7 +343,11 @@ components:
 fn edited(edits: &[(&str, &str)]) -> String {
     let mut text = BASE.to_owned();
     for (from, to) in edits {
-        assert_eq!(text.matches(from).count(), 1, "edit target {from:?} must occur once");
+        assert_eq!(
+            text.matches(from).count(),
+            1,
+            "edit target {from:?} must occur once"
+        );
         text = text.replacen(from, to, 1);
     }
     text
@@ -325,7 +380,12 @@ fn new_optional_query_parameter_is_not_breaking_and_a_required_one_is() {
     assert!(!c.breaking);
     assert_eq!(
         c.detail,
-        Detail::ParamAdded { name: "skip".into(), location: "query".into(), required: false, ty: "i64".into() }
+        Detail::ParamAdded {
+            name: "skip".into(),
+            location: "query".into(),
+            required: false,
+            ty: "i64".into()
+        }
     );
 
     let required = diff_edit(&[(
@@ -337,11 +397,20 @@ fn new_optional_query_parameter_is_not_breaking_and_a_required_one_is() {
 
 #[test]
 fn parameter_becoming_required_is_breaking() {
-    let report =
-        diff_edit(&[("{name: limit, in: query, schema:", "{name: limit, in: query, required: true, schema:")]);
+    let report = diff_edit(&[(
+        "{name: limit, in: query, schema:",
+        "{name: limit, in: query, required: true, schema:",
+    )]);
     let c = only(&report);
     assert!(c.breaking);
-    assert_eq!(c.detail, Detail::ParamRequired { name: "limit".into(), location: "query".into(), required: true });
+    assert_eq!(
+        c.detail,
+        Detail::ParamRequired {
+            name: "limit".into(),
+            location: "query".into(),
+            required: true
+        }
+    );
 }
 
 #[test]
@@ -354,12 +423,20 @@ fn parameter_removed_and_retyped_are_breaking() {
     assert!(c.breaking);
     assert!(matches!(&c.detail, Detail::ParamRemoved { name, .. } if name == "limit"));
 
-    let retyped = diff_edit(&[("{name: limit, in: query, schema: {type: integer}}", "{name: limit, in: query, schema: {type: string}}")]);
+    let retyped = diff_edit(&[(
+        "{name: limit, in: query, schema: {type: integer}}",
+        "{name: limit, in: query, schema: {type: string}}",
+    )]);
     let c = only(&retyped);
     assert!(c.breaking);
     assert_eq!(
         c.detail,
-        Detail::ParamRetyped { name: "limit".into(), location: "query".into(), old: "i64".into(), new: "String".into() }
+        Detail::ParamRetyped {
+            name: "limit".into(),
+            location: "query".into(),
+            old: "i64".into(),
+            new: "String".into()
+        }
     );
 }
 
@@ -370,28 +447,63 @@ fn renamed_path_variable_keeps_its_argument() {
         ("{name: id, in: path,", "{name: widget_id, in: path,"),
     ]);
     let details: Vec<&Detail> = report.changes.iter().map(|c| &c.detail).collect();
-    assert!(details.contains(&&Detail::ParamRenamed { old: "id".into(), new: "widget_id".into(), location: "path".into() }), "{details:#?}");
+    assert!(
+        details.contains(&&Detail::ParamRenamed {
+            old: "id".into(),
+            new: "widget_id".into(),
+            location: "path".into()
+        }),
+        "{details:#?}"
+    );
     assert!(details.iter().any(|d| matches!(d, Detail::Moved { .. })));
     assert!(!report.is_breaking(), "{}", report.render(Format::Text));
 }
 
 #[test]
 fn fields_added_are_not_breaking_removed_and_retyped_are() {
-    let added = diff_edit(&[("        count: {type: integer}\n", "        count: {type: integer}\n        extra: {type: boolean}\n")]);
+    let added = diff_edit(&[(
+        "        count: {type: integer}\n",
+        "        count: {type: integer}\n        extra: {type: boolean}\n",
+    )]);
     let c = only(&added);
     assert!(!c.breaking);
-    assert_eq!(c.detail, Detail::FieldAdded { field: "extra".into(), ty: "bool".into(), required: false });
+    assert_eq!(
+        c.detail,
+        Detail::FieldAdded {
+            field: "extra".into(),
+            ty: "bool".into(),
+            required: false
+        }
+    );
 
     let removed = diff_edit(&[("        count: {type: integer}\n", "")]);
     let c = only(&removed);
     assert!(c.breaking);
-    assert_eq!(c.detail, Detail::FieldRemoved { field: "count".into(), ty: "i64".into() });
+    assert_eq!(
+        c.detail,
+        Detail::FieldRemoved {
+            field: "count".into(),
+            ty: "i64".into()
+        }
+    );
 
-    let retyped = diff_edit(&[("        count: {type: integer}\n", "        count: {type: number}\n")]);
+    let retyped = diff_edit(&[(
+        "        count: {type: integer}\n",
+        "        count: {type: number}\n",
+    )]);
     let c = only(&retyped);
     assert!(c.breaking);
-    assert_eq!(c.detail, Detail::FieldRetyped { field: "count".into(), old: "i64".into(), new: "f64".into() });
-    assert!(matches!(&c.subject, Subject::Type { name, schema, .. } if name == "Widget" && schema == "Widget"));
+    assert_eq!(
+        c.detail,
+        Detail::FieldRetyped {
+            field: "count".into(),
+            old: "i64".into(),
+            new: "f64".into()
+        }
+    );
+    assert!(
+        matches!(&c.subject, Subject::Type { name, schema, .. } if name == "Widget" && schema == "Widget")
+    );
 }
 
 #[test]
@@ -399,7 +511,13 @@ fn field_required_changes_only_docs() {
     let report = diff_edit(&[("required: [id]", "required: [id, count]")]);
     let c = only(&report);
     assert!(!c.breaking);
-    assert_eq!(c.detail, Detail::FieldRequired { field: "count".into(), required: true });
+    assert_eq!(
+        c.detail,
+        Detail::FieldRequired {
+            field: "count".into(),
+            required: true
+        }
+    );
 }
 
 #[test]
@@ -407,17 +525,30 @@ fn enum_value_added_is_not_breaking_removed_is() {
     let added = diff_edit(&[("enum: [red, green]", "enum: [red, green, blue]")]);
     let c = only(&added);
     assert!(!c.breaking);
-    assert_eq!(c.detail, Detail::VariantAdded { value: "blue".into() });
+    assert_eq!(
+        c.detail,
+        Detail::VariantAdded {
+            value: "blue".into()
+        }
+    );
 
     let removed = diff_edit(&[("enum: [red, green]", "enum: [red]")]);
     let c = only(&removed);
     assert!(c.breaking);
-    assert_eq!(c.detail, Detail::VariantRemoved { value: "green".into() });
+    assert_eq!(
+        c.detail,
+        Detail::VariantRemoved {
+            value: "green".into()
+        }
+    );
 }
 
 #[test]
 fn operation_removed_is_breaking_added_is_not() {
-    let report = diff_edit(&[("operationId: widgets_get", "operationId: widgets_fetch"), ("/widgets/{id}:", "/gadgets/{id}:")]);
+    let report = diff_edit(&[
+        ("operationId: widgets_get", "operationId: widgets_fetch"),
+        ("/widgets/{id}:", "/gadgets/{id}:"),
+    ]);
     let mut kinds: Vec<(bool, &Detail, &str)> = report
         .changes
         .iter()
@@ -427,16 +558,36 @@ fn operation_removed_is_breaking_added_is_not() {
         })
         .collect();
     kinds.sort_by_key(|k| k.2);
-    assert_eq!(kinds, [(false, &Detail::Added, "widgets_fetch"), (true, &Detail::Removed, "widgets_get")]);
+    assert_eq!(
+        kinds,
+        [
+            (false, &Detail::Added, "widgets_fetch"),
+            (true, &Detail::Removed, "widgets_get")
+        ]
+    );
 }
 
 #[test]
 fn alias_is_transparent() {
     // `Label` is `pub type Label = String;`: a field of type `Label` becoming `String` is the
     // same Rust type.
-    let report = diff_edit(&[("label: {$ref: \"#/components/schemas/Label\"}", "label: {type: string}")]);
-    assert!(report.changes.iter().all(|c| !matches!(c.detail, Detail::FieldRetyped { .. })), "{report:#?}");
-    assert!(report.changes.iter().all(|c| c.detail == Detail::Removed || !c.breaking || c.detail != Detail::Removed));
+    let report = diff_edit(&[(
+        "label: {$ref: \"#/components/schemas/Label\"}",
+        "label: {type: string}",
+    )]);
+    assert!(
+        report
+            .changes
+            .iter()
+            .all(|c| !matches!(c.detail, Detail::FieldRetyped { .. })),
+        "{report:#?}"
+    );
+    assert!(
+        report
+            .changes
+            .iter()
+            .all(|c| c.detail == Detail::Removed || !c.breaking || c.detail != Detail::Removed)
+    );
 }
 
 /// An inline body that became a component with the same shape is the same type. With a
@@ -448,10 +599,15 @@ fn inline_shape_hoisted_into_a_component_is_the_same_type() {
     let inline_body = "            schema:\n              type: object\n              properties:\n                name: {type: string}\n                size: {type: integer}\n";
     let hoisted = |key: &str| {
         diff_edit(&[
-            (inline_body, &format!("            schema: {{$ref: \"#/components/schemas/{key}\"}}\n")),
+            (
+                inline_body,
+                &format!("            schema: {{$ref: \"#/components/schemas/{key}\"}}\n"),
+            ),
             (
                 "    Label:\n",
-                &format!("    {key}:\n      type: object\n      properties:\n        size: {{type: integer}}\n        name: {{type: string}}\n    Label:\n"),
+                &format!(
+                    "    {key}:\n      type: object\n      properties:\n        size: {{type: integer}}\n        name: {{type: string}}\n    Label:\n"
+                ),
             ),
         ])
     };
@@ -461,16 +617,31 @@ fn inline_shape_hoisted_into_a_component_is_the_same_type() {
     let named = hoisted("NewWidget");
     let c = only(&named);
     assert!(c.breaking);
-    assert_eq!(c.detail, Detail::Renamed { old: "WidgetsCreateBody".into(), new: "NewWidget".into() });
+    assert_eq!(
+        c.detail,
+        Detail::Renamed {
+            old: "WidgetsCreateBody".into(),
+            new: "NewWidget".into()
+        }
+    );
 
     // A changed shape at the same position is reported field by field, under both names.
     let changed = diff_edit(&[
-        (inline_body, "            schema: {$ref: \"#/components/schemas/NewWidget\"}\n"),
-        ("    Label:\n", "    NewWidget:\n      type: object\n      properties:\n        name: {type: string}\n    Label:\n"),
+        (
+            inline_body,
+            "            schema: {$ref: \"#/components/schemas/NewWidget\"}\n",
+        ),
+        (
+            "    Label:\n",
+            "    NewWidget:\n      type: object\n      properties:\n        name: {type: string}\n    Label:\n",
+        ),
     ]);
     let details: Vec<&Detail> = changed.changes.iter().map(|c| &c.detail).collect();
     assert_eq!(details.len(), 2, "{}", changed.render(Format::Text));
-    assert!(details.contains(&&Detail::FieldRemoved { field: "size".into(), ty: "i64".into() }));
+    assert!(details.contains(&&Detail::FieldRemoved {
+        field: "size".into(),
+        ty: "i64".into()
+    }));
 }
 
 #[test]
@@ -479,21 +650,41 @@ fn response_and_body_retypes_are_breaking() {
         "            application/json:\n              schema: {$ref: \"#/components/schemas/Widget\"}\n  /widgets/{id}:",
         "            application/json:\n              schema: {type: string}\n  /widgets/{id}:",
     )]);
-    let c = report.operation_changes("widgets_create").into_iter().next().expect("widgets_create changed");
+    let c = report
+        .operation_changes("widgets_create")
+        .into_iter()
+        .next()
+        .expect("widgets_create changed");
     assert!(c.breaking);
-    assert_eq!(c.detail, Detail::ResponseRetyped { old: "Widget".into(), new: "String".into() });
+    assert_eq!(
+        c.detail,
+        Detail::ResponseRetyped {
+            old: "Widget".into(),
+            new: "String".into()
+        }
+    );
 }
 
 #[test]
 fn renders_text_markdown_and_json() {
-    let report = diff_edit(&[("        count: {type: integer}\n", ""), ("enum: [red, green]", "enum: [red, green, blue]")]);
+    let report = diff_edit(&[
+        ("        count: {type: integer}\n", ""),
+        ("enum: [red, green]", "enum: [red, green, blue]"),
+    ]);
     let text = report.render(Format::Text);
-    assert!(text.contains("! field `count` removed (was `i64`)"), "{text}");
+    assert!(
+        text.contains("! field `count` removed (was `i64`)"),
+        "{text}"
+    );
     assert!(text.contains("enum value `blue` added"), "{text}");
     let md = report.render(Format::Markdown);
     assert!(md.contains("### Types changed (2, 1 breaking)"), "{md}");
-    assert!(md.contains("- field `count` removed (was `i64`) **breaking**"), "{md}");
-    let json: serde_json::Value = serde_json::from_str(&report.render(Format::Json)).expect("valid JSON");
+    assert!(
+        md.contains("- field `count` removed (was `i64`) **breaking**"),
+        "{md}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&report.render(Format::Json)).expect("valid JSON");
     assert_eq!(json["summary"]["breaking"], 1);
     assert_eq!(json["summary"]["total"], 2);
     let first = &json["changes"][0];

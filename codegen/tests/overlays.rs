@@ -207,3 +207,15 @@ fn clashing_inline_names_are_renamed_by_the_overlay() {
     let inline_renames = ir.fallbacks.keys().filter(|k| k.contains("Inline")).count();
     assert_eq!(inline_renames, 0, "{:?}", ir.fallbacks.keys().collect::<Vec<_>>());
 }
+
+#[test]
+fn fields_a_replacing_put_clears_can_be_sent_as_null() {
+    let clearable = |ir: &Ir, ty: &str, wire: &str| {
+        let TypeKind::Struct(fields) = &ir.types[ty].kind else { panic!("{ty} is a struct") };
+        fields.iter().find(|f| f.wire == wire).unwrap_or_else(|| panic!("{ty}.{wire}")).clearable
+    };
+    assert!(clearable(ir("v1"), "Systemuserput", "manager"));
+    assert!(clearable(ir("v2"), "UserGroupPut", "description"));
+    // Only where an overlay says so: the name of a group cannot be cleared.
+    assert!(!clearable(ir("v2"), "UserGroupPut", "name"));
+}

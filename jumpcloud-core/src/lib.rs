@@ -31,6 +31,7 @@ mod client;
 mod encoding;
 mod error;
 mod multipart;
+pub mod nullable;
 mod org;
 pub mod paginate;
 mod request;

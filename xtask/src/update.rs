@@ -98,7 +98,9 @@ impl Bump {
     }
 
     fn from_word(word: &str) -> Option<Bump> {
-        [Bump::None, Bump::Patch, Bump::Minor, Bump::Major].into_iter().find(|b| b.word() == word)
+        [Bump::None, Bump::Patch, Bump::Minor, Bump::Major]
+            .into_iter()
+            .find(|b| b.word() == word)
     }
 }
 
@@ -123,7 +125,11 @@ impl Version {
     /// Parses `1.2.3`; pre-release and build suffixes are not supported.
     pub fn parse(text: &str) -> Option<Version> {
         let mut parts = text.trim().split('.').map(|p| p.parse::<u64>().ok());
-        let v = Version { major: parts.next()??, minor: parts.next()??, patch: parts.next()?? };
+        let v = Version {
+            major: parts.next()??,
+            minor: parts.next()??,
+            patch: parts.next()??,
+        };
         parts.next().is_none().then_some(v)
     }
 
@@ -131,9 +137,20 @@ impl Version {
     pub fn bumped(self, bump: Bump) -> Version {
         match bump {
             Bump::None => self,
-            Bump::Patch => Version { patch: self.patch + 1, ..self },
-            Bump::Minor => Version { minor: self.minor + 1, patch: 0, ..self },
-            Bump::Major => Version { major: self.major + 1, minor: 0, patch: 0 },
+            Bump::Patch => Version {
+                patch: self.patch + 1,
+                ..self
+            },
+            Bump::Minor => Version {
+                minor: self.minor + 1,
+                patch: 0,
+                ..self
+            },
+            Bump::Major => Version {
+                major: self.major + 1,
+                minor: 0,
+                patch: 0,
+            },
         }
     }
 }
@@ -180,7 +197,11 @@ impl Outcome {
     /// The largest bump any crate needs. The client crates share the workspace version, so
     /// this is the one to release with.
     pub fn bump(&self) -> Bump {
-        self.specs.iter().map(|s| s.bump).max().unwrap_or(Bump::None)
+        self.specs
+            .iter()
+            .map(|s| s.bump)
+            .max()
+            .unwrap_or(Bump::None)
     }
 }
 
@@ -238,28 +259,44 @@ pub enum UpdateError {
 }
 
 fn io_err(path: &Path) -> impl FnOnce(io::Error) -> UpdateError + '_ {
-    move |source| UpdateError::Io { path: path.to_path_buf(), source }
+    move |source| UpdateError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 /// Runs `update-specs` on the workspace at `root`, writing progress (the diffs, the generation
 /// summaries, the suggestion) to `out`. `agent` downloads the published specs when
 /// [`Options::from`] is not set.
-pub fn run(root: &Path, options: &Options, agent: &ureq::Agent, out: &mut dyn Write) -> Result<Outcome, UpdateError> {
+pub fn run(
+    root: &Path,
+    options: &Options,
+    agent: &ureq::Agent,
+    out: &mut dyn Write,
+) -> Result<Outcome, UpdateError> {
     let pins = pins::load(root)?;
-    if let Some(commit) = &options.commit {
-        if !(commit.len() == 40 && commit.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))) {
-            return Err(UpdateError::Invalid(format!("--commit {commit:?} is not a full 40-digit lowercase commit id")));
-        }
+    let is_commit =
+        |c: &str| c.len() == 40 && c.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+    if let Some(commit) = options.commit.as_deref().filter(|c| !is_commit(c)) {
+        return Err(UpdateError::Invalid(format!(
+            "--commit {commit:?} is not a full 40-digit lowercase commit id"
+        )));
     }
     let fetched = root.join(FETCHED_DIR);
     let mut current = Vec::new();
     for pin in &pins.specs {
-        let target = TARGETS.iter().find(|t| t.name == pin.name).ok_or_else(|| UpdateError::UnknownPin(pin.name.clone()))?;
+        let target = TARGETS
+            .iter()
+            .find(|t| t.name == pin.name)
+            .ok_or_else(|| UpdateError::UnknownPin(pin.name.clone()))?;
         let path = fetched.join(&pin.file);
         let bytes = match fs::read(&path) {
             Ok(b) => b,
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                return Err(UpdateError::NotFetched { path, message: "no such file".to_owned() });
+                return Err(UpdateError::NotFetched {
+                    path,
+                    message: "no such file".to_owned(),
+                });
             }
             Err(e) => return Err(UpdateError::Io { path, source: e }),
         };
@@ -300,7 +337,11 @@ pub fn run(root: &Path, options: &Options, agent: &ureq::Agent, out: &mut dyn Wr
             let _ = writeln!(out, "{}: unchanged (sha256 {new_sha256})", pin.name);
         } else {
             let overlay = root.join(OVERLAY_DIR).join(format!("{}.yaml", pin.name));
-            let overlays: Vec<&Path> = if overlay.exists() { vec![overlay.as_path()] } else { Vec::new() };
+            let overlays: Vec<&Path> = if overlay.exists() {
+                vec![overlay.as_path()]
+            } else {
+                Vec::new()
+            };
             let mut report = codegen::diff::compare(
                 &codegen::diff::load_ir(current_path, &overlays)?,
                 &codegen::diff::load_ir(&new_path, &overlays)?,
@@ -316,8 +357,14 @@ pub fn run(root: &Path, options: &Options, agent: &ureq::Agent, out: &mut dyn Wr
         updates.push(update);
     }
 
-    let commit_moves = options.commit.as_deref().is_some_and(|c| pins.specs.iter().any(|p| p.commit != c));
-    let mut outcome = Outcome { specs: updates, ..Outcome::default() };
+    let commit_moves = options
+        .commit
+        .as_deref()
+        .is_some_and(|c| pins.specs.iter().any(|p| p.commit != c));
+    let mut outcome = Outcome {
+        specs: updates,
+        ..Outcome::default()
+    };
     if staged.is_empty() && !commit_moves {
         let _ = writeln!(out, "every spec matches its pin; nothing to do");
         return Ok(outcome);
@@ -335,7 +382,9 @@ pub fn run(root: &Path, options: &Options, agent: &ureq::Agent, out: &mut dyn Wr
     pins::parse(&new_pins, &pins_path)?;
     let mut changelogs = Vec::new();
     for update in &outcome.specs {
-        let Some(report) = &update.report else { continue };
+        let Some(report) = &update.report else {
+            continue;
+        };
         let path = root.join(&update.crate_dir).join(CHANGELOG);
         let existing = match fs::read_to_string(&path) {
             Ok(text) => Some(text),
@@ -360,13 +409,33 @@ pub fn run(root: &Path, options: &Options, agent: &ureq::Agent, out: &mut dyn Wr
         });
         if let Err(e) = swap {
             restore(&swapped);
-            return Err(UpdateError::Io { path: dest, source: e });
+            return Err(UpdateError::Io {
+                path: dest,
+                source: e,
+            });
         }
         swapped.push((keep, dest));
+    }
+    // `generate::run` generates every crate before writing any, but a write can still fail
+    // half-way (a hand-written file found in the last crate, a full disk); the sources are
+    // kept in memory (a few MB) to put every crate back as it was.
+    let mut sources = Vec::new();
+    for t in TARGETS {
+        let src = root.join(t.crate_dir).join("src");
+        match read_tree(&src) {
+            Ok(files) => sources.push((src, files)),
+            Err(e) => {
+                restore(&swapped);
+                return Err(e);
+            }
+        }
     }
     let generation = match generate::run(root, false, options.verbose) {
         Ok(g) => g,
         Err(e) => {
+            for (src, files) in &sources {
+                restore_tree(src, files);
+            }
             restore(&swapped);
             return Err(UpdateError::Generate(e));
         }
@@ -375,9 +444,15 @@ pub fn run(root: &Path, options: &Options, agent: &ureq::Agent, out: &mut dyn Wr
         let _ = write!(out, "{report}");
     }
     let rel = |p: &Path| p.strip_prefix(root).unwrap_or(p).to_path_buf();
-    outcome.written.extend(swapped.iter().map(|(_, dest)| rel(dest)));
-    outcome.written.extend(generation.changed.iter().map(|p| rel(p)));
-    outcome.written.extend(generation.stale.iter().map(|p| rel(p)));
+    outcome
+        .written
+        .extend(swapped.iter().map(|(_, dest)| rel(dest)));
+    outcome
+        .written
+        .extend(generation.changed.iter().map(|p| rel(p)));
+    outcome
+        .written
+        .extend(generation.stale.iter().map(|p| rel(p)));
     outcome.generation = Some(generation);
 
     write_atomic(&pins_path, new_pins.as_bytes())?;
@@ -407,6 +482,55 @@ fn restore(swapped: &[(PathBuf, PathBuf)]) {
     }
 }
 
+/// Every file under `dir` with its bytes; an absent directory has none.
+fn read_tree(dir: &Path) -> Result<Vec<(PathBuf, Vec<u8>)>, UpdateError> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let entries = match fs::read_dir(&d) {
+            Ok(e) => e,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(UpdateError::Io { path: d, source: e }),
+        };
+        for entry in entries {
+            let path = entry.map_err(io_err(&d))?.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let bytes = fs::read(&path).map_err(io_err(&path))?;
+                files.push((path, bytes));
+            }
+        }
+    }
+    Ok(files)
+}
+
+/// Brings `dir` back to `files`: removes files that were not there and rewrites those that
+/// changed, leaving the others (and their modification times) alone. Best effort, like
+/// [`restore`].
+fn restore_tree(dir: &Path, files: &[(PathBuf, Vec<u8>)]) {
+    let Ok(now) = read_tree(dir) else { return };
+    for (path, bytes) in &now {
+        match files.iter().find(|(p, _)| p == path) {
+            None => {
+                let _ = fs::remove_file(path);
+            }
+            Some((_, old)) if old != bytes => {
+                let _ = fs::write(path, old);
+            }
+            Some(_) => {}
+        }
+    }
+    for (path, bytes) in files {
+        if !now.iter().any(|(p, _)| p == path) {
+            if let Some(parent) = path.parent() {
+                let _ = fs::create_dir_all(parent);
+            }
+            let _ = fs::write(path, bytes);
+        }
+    }
+}
+
 fn suggest(outcome: &Outcome, out: &mut dyn Write) {
     let _ = writeln!(out, "semver suggestion:");
     for s in &outcome.specs {
@@ -416,7 +540,14 @@ fn suggest(outcome: &Outcome, out: &mut dyn Write) {
             Some(r) if r.is_empty() => "spec republished without API changes".to_owned(),
             Some(r) => format!("{} changes, none breaking", r.summary.total),
         };
-        let _ = writeln!(out, "  {:<20} {} -> {} ({}: {why})", s.crate_dir, s.version, s.version.bumped(s.bump), s.bump);
+        let _ = writeln!(
+            out,
+            "  {:<20} {} -> {} ({}: {why})",
+            s.crate_dir,
+            s.version,
+            s.version.bumped(s.bump),
+            s.bump
+        );
     }
     let bump = outcome.bump();
     if let Some(first) = outcome.specs.first() {
@@ -429,11 +560,18 @@ fn suggest(outcome: &Outcome, out: &mut dyn Write) {
 }
 
 /// The new bytes of one pin, and where they came from.
-fn obtain(pin: &Pin, options: &Options, agent: &ureq::Agent) -> Result<(Vec<u8>, String), UpdateError> {
+fn obtain(
+    pin: &Pin,
+    options: &Options,
+    agent: &ureq::Agent,
+) -> Result<(Vec<u8>, String), UpdateError> {
     if let Some(dir) = &options.from {
         let path = dir.join(&pin.file);
         let desc = path.display().to_string();
-        let file = fs::File::open(&path).map_err(|e| UpdateError::Obtain { source_desc: desc.clone(), message: e.to_string() })?;
+        let file = fs::File::open(&path).map_err(|e| UpdateError::Obtain {
+            source_desc: desc.clone(),
+            message: e.to_string(),
+        })?;
         return Ok((read_limited(file, &desc)?, desc));
     }
     let bytes = download(agent, &pin.published_url)?;
@@ -456,7 +594,10 @@ fn obtain(pin: &Pin, options: &Options, agent: &ureq::Agent) -> Result<(Vec<u8>,
 }
 
 fn download(agent: &ureq::Agent, url: &str) -> Result<Vec<u8>, UpdateError> {
-    let obtain_err = |message: String| UpdateError::Obtain { source_desc: format!("GET {url}"), message };
+    let obtain_err = |message: String| UpdateError::Obtain {
+        source_desc: format!("GET {url}"),
+        message,
+    };
     let response = agent.get(url).call().map_err(|e| match e {
         ureq::Error::StatusCode(status) => obtain_err(format!("HTTP status {status}")),
         other => obtain_err(other.to_string()),
@@ -470,7 +611,10 @@ fn read_limited(reader: impl Read, desc: &str) -> Result<Vec<u8>, UpdateError> {
     reader
         .take(MAX_SPEC_BYTES + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| UpdateError::Obtain { source_desc: desc.to_owned(), message: e.to_string() })?;
+        .map_err(|e| UpdateError::Obtain {
+            source_desc: desc.to_owned(),
+            message: e.to_string(),
+        })?;
     if bytes.len() as u64 > MAX_SPEC_BYTES {
         return Err(UpdateError::Obtain {
             source_desc: desc.to_owned(),
@@ -484,14 +628,25 @@ fn read_limited(reader: impl Read, desc: &str) -> Result<Vec<u8>, UpdateError> {
 fn moved_url(pin: &Pin, commit: &str) -> Result<String, UpdateError> {
     let segments: Vec<&str> = pin.url.split('/').collect();
     if !segments.contains(&pin.commit.as_str()) {
-        return Err(UpdateError::Invalid(format!("pin `{}`: `url` does not contain its commit {}", pin.name, pin.commit)));
+        return Err(UpdateError::Invalid(format!(
+            "pin `{}`: `url` does not contain its commit {}",
+            pin.name, pin.commit
+        )));
     }
-    Ok(segments.iter().map(|s| if *s == pin.commit { commit } else { s }).collect::<Vec<_>>().join("/"))
+    Ok(segments
+        .iter()
+        .map(|s| if *s == pin.commit { commit } else { s })
+        .collect::<Vec<_>>()
+        .join("/"))
 }
 
 /// `specs/pins.toml` with the moved hashes (and, with `--commit`, commits and URLs), edited in
 /// place so that its comments and layout stay.
-pub fn update_pins_text(text: &str, updates: &[SpecUpdate], options: &Options) -> Result<String, UpdateError> {
+pub fn update_pins_text(
+    text: &str,
+    updates: &[SpecUpdate],
+    options: &Options,
+) -> Result<String, UpdateError> {
     let pins = pins::parse(text, Path::new(PINS_FILE))?;
     let mut out = String::with_capacity(text.len() + 256);
     // Blocks start at each `[[spec]]`; the text before the first one is kept as it is.
@@ -513,7 +668,11 @@ pub fn update_pins_text(text: &str, updates: &[SpecUpdate], options: &Options) -
             continue;
         };
         let moved_sha = update.is_some_and(|u| u.new_sha256 != pin.sha256);
-        let new_url = options.commit.as_deref().map(|c| moved_url(pin, c)).transpose()?;
+        let new_url = options
+            .commit
+            .as_deref()
+            .map(|c| moved_url(pin, c))
+            .transpose()?;
         // Whether the note applies after this update: the hash moved with no commit to match.
         let stale = match &options.commit {
             Some(_) => false,
@@ -574,7 +733,9 @@ pub fn crate_version(root: &Path, crate_dir: &str) -> Result<Version, UpdateErro
     let value = read_toml(&manifest)?;
     let version = match value.get("package").and_then(|p| p.get("version")) {
         Some(toml::Value::String(v)) => (manifest.clone(), v.clone()),
-        Some(toml::Value::Table(t)) if t.get("workspace").and_then(toml::Value::as_bool) == Some(true) => {
+        Some(toml::Value::Table(t))
+            if t.get("workspace").and_then(toml::Value::as_bool) == Some(true) =>
+        {
             let root_manifest = root.join("Cargo.toml");
             let root_value = read_toml(&root_manifest)?;
             let v = root_value
@@ -588,7 +749,12 @@ pub fn crate_version(root: &Path, crate_dir: &str) -> Result<Version, UpdateErro
                 })?;
             (root_manifest, v.to_owned())
         }
-        _ => return Err(UpdateError::Version { path: manifest, message: "no [package] version".to_owned() }),
+        _ => {
+            return Err(UpdateError::Version {
+                path: manifest,
+                message: "no [package] version".to_owned(),
+            });
+        }
     };
     Version::parse(&version.1).ok_or_else(|| UpdateError::Version {
         path: version.0,
@@ -598,7 +764,10 @@ pub fn crate_version(root: &Path, crate_dir: &str) -> Result<Version, UpdateErro
 
 fn read_toml(path: &Path) -> Result<toml::Table, UpdateError> {
     let text = fs::read_to_string(path).map_err(io_err(path))?;
-    toml::from_str(&text).map_err(|e| UpdateError::Version { path: path.to_path_buf(), message: e.to_string() })
+    toml::from_str(&text).map_err(|e| UpdateError::Version {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })
 }
 
 const UNRELEASED: &str = "## Unreleased";
@@ -606,7 +775,12 @@ const SUGGESTED: &str = "Suggested version bump: ";
 
 /// The changelog text with an entry for `update` added to its "Unreleased" section (created
 /// if needed), whose suggested bump becomes the larger of the one it had and this update's.
-pub fn changelog_with_entry(existing: Option<&str>, update: &SpecUpdate, report: &Report, options: &Options) -> String {
+pub fn changelog_with_entry(
+    existing: Option<&str>,
+    update: &SpecUpdate,
+    report: &Report,
+    options: &Options,
+) -> String {
     let crate_name = &update.crate_dir;
     let existing = existing.map_or_else(
         || {
@@ -634,7 +808,12 @@ pub fn changelog_with_entry(existing: Option<&str>, update: &SpecUpdate, report:
     entry.push_str(&changelog_body(report));
 
     let lines: Vec<&str> = existing.lines().collect();
-    let next_release = |from: usize| lines[from..].iter().position(|l| l.starts_with("## ")).map_or(lines.len(), |p| from + p);
+    let next_release = |from: usize| {
+        lines[from..]
+            .iter()
+            .position(|l| l.starts_with("## "))
+            .map_or(lines.len(), |p| from + p)
+    };
     let (before, unreleased, after) = match lines.iter().position(|l| l.trim_end() == UNRELEASED) {
         Some(i) => {
             let end = next_release(i + 1);
@@ -652,7 +831,11 @@ pub fn changelog_with_entry(existing: Option<&str>, update: &SpecUpdate, report:
         .and_then(Bump::from_word)
         .unwrap_or(Bump::None);
     let bump = previous.max(update.bump);
-    let earlier: Vec<&str> = unreleased.iter().copied().filter(|l| !l.starts_with(SUGGESTED)).collect();
+    let earlier: Vec<&str> = unreleased
+        .iter()
+        .copied()
+        .filter(|l| !l.starts_with(SUGGESTED))
+        .collect();
     let earlier = earlier.join("\n");
 
     let mut text = before.join("\n").trim_end().to_owned();
@@ -701,6 +884,9 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), UpdateError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io_err(dir))?;
     tmp.write_all(bytes).map_err(io_err(path))?;
-    tmp.persist(path).map_err(|e| UpdateError::Io { path: path.to_path_buf(), source: e.error })?;
+    tmp.persist(path).map_err(|e| UpdateError::Io {
+        path: path.to_path_buf(),
+        source: e.error,
+    })?;
     Ok(())
 }

@@ -29,7 +29,9 @@ fn shared() -> PathBuf {
 
 /// The bytes of a history snapshot, by set date and pin name.
 fn snapshot(set: &str, name: &str) -> Vec<u8> {
-    let path = shared().join("specs/history").join(format!("{set}_{name}.yaml"));
+    let path = shared()
+        .join("specs/history")
+        .join(format!("{set}_{name}.yaml"));
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -58,12 +60,17 @@ fn scratch() -> tempfile::TempDir {
     let real = xtask::workspace_root();
     let dir = tempfile::tempdir().expect("temp dir");
     let root = dir.path();
-    std::fs::write(root.join("Cargo.toml"), read(&real.join("Cargo.toml"))).expect("write manifest");
+    std::fs::write(root.join("Cargo.toml"), read(&real.join("Cargo.toml")))
+        .expect("write manifest");
     for t in TARGETS {
         let crate_dir = root.join(t.crate_dir);
         copy_dir(&real.join(t.crate_dir).join("src"), &crate_dir.join("src"));
         for file in ["Cargo.toml", "CHANGELOG.md"] {
-            std::fs::write(crate_dir.join(file), read(&real.join(t.crate_dir).join(file))).expect("write");
+            std::fs::write(
+                crate_dir.join(file),
+                read(&real.join(t.crate_dir).join(file)),
+            )
+            .expect("write");
         }
     }
     std::fs::create_dir_all(root.join(FETCHED_DIR)).expect("fetched dir");
@@ -87,7 +94,10 @@ fn set_dir(set: &str) -> tempfile::TempDir {
 }
 
 fn from_dir(dir: &Path) -> Options {
-    Options { from: Some(dir.to_path_buf()), ..Options::default() }
+    Options {
+        from: Some(dir.to_path_buf()),
+        ..Options::default()
+    }
 }
 
 fn agent() -> ureq::Agent {
@@ -104,7 +114,10 @@ fn snapshot_tree(root: &Path) -> Vec<(PathBuf, Vec<u8>)> {
             if p.is_dir() {
                 stack.push(p);
             } else {
-                out.push((p.strip_prefix(root).expect("under root").to_path_buf(), read(&p)));
+                out.push((
+                    p.strip_prefix(root).expect("under root").to_path_buf(),
+                    read(&p),
+                ));
             }
         }
     }
@@ -117,7 +130,12 @@ fn snapshot_tree(root: &Path) -> Vec<(PathBuf, Vec<u8>)> {
 fn assert_same_tree(after: &[(PathBuf, Vec<u8>)], before: &[(PathBuf, Vec<u8>)]) {
     let names = |t: &[(PathBuf, Vec<u8>)]| t.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>();
     assert_eq!(names(after), names(before), "the same files");
-    let differ: Vec<&PathBuf> = after.iter().zip(before).filter(|(a, b)| a.1 != b.1).map(|(a, _)| &a.0).collect();
+    let differ: Vec<&PathBuf> = after
+        .iter()
+        .zip(before)
+        .filter(|(a, b)| a.1 != b.1)
+        .map(|(a, _)| &a.0)
+        .collect();
     assert!(differ.is_empty(), "changed: {differ:?}");
 }
 
@@ -127,22 +145,47 @@ fn update_from_a_directory_regenerates_pins_changelogs_and_suggests_a_bump() {
     let root = ws.path();
     let new = set_dir(NEW_SET);
     let mut log = Vec::new();
-    let outcome = update::run(root, &from_dir(new.path()), &agent(), &mut log).unwrap_or_else(|e| panic!("{e}"));
+    let outcome = update::run(root, &from_dir(new.path()), &agent(), &mut log)
+        .unwrap_or_else(|e| panic!("{e}"));
     let log = String::from_utf8(log).expect("UTF-8 output");
 
     // The diff against the pinned specs was printed.
-    assert!(log.contains(&format!("{FETCHED_DIR}/v2.yaml (pinned)")), "{log}");
+    assert!(
+        log.contains(&format!("{FETCHED_DIR}/v2.yaml (pinned)")),
+        "{log}"
+    );
     assert!(log.contains("Operations added (18, 0 breaking)"), "{log}");
 
     // One report per pin; v2 breaks (minor below 1.0), v1 and insights only add (patch).
-    let bumps: Vec<(&str, Bump)> = outcome.specs.iter().map(|s| (s.name.as_str(), s.bump)).collect();
-    assert_eq!(bumps, [("v1", Bump::Patch), ("v2", Bump::Minor), ("insights", Bump::Patch)]);
+    let bumps: Vec<(&str, Bump)> = outcome
+        .specs
+        .iter()
+        .map(|s| (s.name.as_str(), s.bump))
+        .collect();
+    assert_eq!(
+        bumps,
+        [
+            ("v1", Bump::Patch),
+            ("v2", Bump::Minor),
+            ("insights", Bump::Patch)
+        ]
+    );
     assert!(outcome.specs.iter().all(|s| s.report.is_some()));
     let v2 = &outcome.specs[1];
     assert!(v2.report.as_ref().is_some_and(|r| r.is_breaking()));
-    assert_eq!(v2.version, Version { major: 0, minor: 1, patch: 0 });
+    assert_eq!(
+        v2.version,
+        Version {
+            major: 0,
+            minor: 1,
+            patch: 0
+        }
+    );
     assert_eq!(outcome.bump(), Bump::Minor);
-    assert!(log.contains("jumpcloud-v2         0.1.0 -> 0.2.0 (minor:"), "{log}");
+    assert!(
+        log.contains("jumpcloud-v2         0.1.0 -> 0.2.0 (minor:"),
+        "{log}"
+    );
     assert!(log.contains("release 0.2.0 (minor)"), "{log}");
     assert!(outcome.changed);
 
@@ -155,34 +198,68 @@ fn update_from_a_directory_regenerates_pins_changelogs_and_suggests_a_bump() {
         assert_eq!(pin.commit, "2d46aa0b0f3ec1e04daba98f9d254f6cf53ec4cd");
     }
     let pins_text = String::from_utf8(read(&root.join(PINS_FILE))).expect("UTF-8");
-    assert_eq!(pins_text.matches("# update-specs: `sha256` moved without a known commit").count(), 3);
-    assert!(pins_text.starts_with("# The exact JumpCloud API descriptions"), "comments are kept");
+    assert_eq!(
+        pins_text
+            .matches("# update-specs: `sha256` moved without a known commit")
+            .count(),
+        3
+    );
+    assert!(
+        pins_text.starts_with("# The exact JumpCloud API descriptions"),
+        "comments are kept"
+    );
 
     // The crates are generated from the new specs.
     let generation = outcome.generation.as_ref().expect("generated");
     assert!(!generation.changed.is_empty());
     let lib = String::from_utf8(read(&root.join("jumpcloud-v2/src/lib.rs"))).expect("UTF-8");
-    assert!(lib.contains(&sha256_hex(&snapshot(NEW_SET, "v2"))), "lib.rs names the new spec");
+    assert!(
+        lib.contains(&sha256_hex(&snapshot(NEW_SET, "v2"))),
+        "lib.rs names the new spec"
+    );
     let check = xtask::generate::run(root, true, false).expect("check runs");
-    assert!(check.changed.is_empty() && check.stale.is_empty(), "generated crates are up to date");
+    assert!(
+        check.changed.is_empty() && check.stale.is_empty(),
+        "generated crates are up to date"
+    );
 
     // Each changelog has an entry under "Unreleased", above the released versions.
-    let changelog = String::from_utf8(read(&root.join("jumpcloud-v2/CHANGELOG.md"))).expect("UTF-8");
-    let unreleased = changelog.find("## Unreleased").expect("an Unreleased section");
+    let changelog =
+        String::from_utf8(read(&root.join("jumpcloud-v2/CHANGELOG.md"))).expect("UTF-8");
+    let unreleased = changelog
+        .find("## Unreleased")
+        .expect("an Unreleased section");
     let released = changelog.find("## 0.1.0").expect("the first release stays");
     assert!(unreleased < released, "{changelog}");
-    assert!(changelog.contains("Suggested version bump: minor (0.1.0 -> 0.2.0;"), "{changelog}");
-    assert!(changelog.contains("### Spec update: JumpCloud API 2.0, sha256 2de2b309eaf5 -> 42763480b6f4"), "{changelog}");
-    assert!(changelog.contains("#### Operations added (18, 0 breaking)"), "{changelog}");
+    assert!(
+        changelog.contains("Suggested version bump: minor (0.1.0 -> 0.2.0;"),
+        "{changelog}"
+    );
+    assert!(
+        changelog
+            .contains("### Spec update: JumpCloud API 2.0, sha256 2de2b309eaf5 -> 42763480b6f4"),
+        "{changelog}"
+    );
+    assert!(
+        changelog.contains("#### Operations added (18, 0 breaking)"),
+        "{changelog}"
+    );
     let v1 = String::from_utf8(read(&root.join("jumpcloud-v1/CHANGELOG.md"))).expect("UTF-8");
-    assert!(v1.contains("Suggested version bump: patch (0.1.0 -> 0.1.1;"), "{v1}");
+    assert!(
+        v1.contains("Suggested version bump: patch (0.1.0 -> 0.1.1;"),
+        "{v1}"
+    );
 
     // Running again finds nothing to do and writes nothing.
     let before = snapshot_tree(root);
     let mut log = Vec::new();
     let again = update::run(root, &from_dir(new.path()), &agent(), &mut log).expect("second run");
     assert!(!again.changed);
-    assert!(String::from_utf8(log).expect("UTF-8").contains("nothing to do"));
+    assert!(
+        String::from_utf8(log)
+            .expect("UTF-8")
+            .contains("nothing to do")
+    );
     assert_same_tree(&snapshot_tree(root), &before);
 }
 
@@ -195,16 +272,21 @@ fn failures_and_dry_runs_write_nothing() {
     // A file missing from --from.
     let partial = set_dir(NEW_SET);
     std::fs::remove_file(partial.path().join("insights.yaml")).expect("remove");
-    let err = update::run(root, &from_dir(partial.path()), &agent(), &mut Vec::new()).expect_err("missing file");
+    let err = update::run(root, &from_dir(partial.path()), &agent(), &mut Vec::new())
+        .expect_err("missing file");
     assert!(matches!(err, UpdateError::Obtain { .. }), "{err}");
     assert!(err.to_string().contains("insights.yaml"), "{err}");
     assert_same_tree(&snapshot_tree(root), &before);
 
     // A new spec the generator refuses (the 2019 v2 copy has a duplicate operationId).
     let broken = set_dir(NEW_SET);
-    std::fs::write(broken.path().join("v2.yaml"), read(&shared().join("specs/history/2019-12-09_v2.yaml")))
-        .expect("write");
-    let err = update::run(root, &from_dir(broken.path()), &agent(), &mut Vec::new()).expect_err("broken spec");
+    std::fs::write(
+        broken.path().join("v2.yaml"),
+        read(&shared().join("specs/history/2019-12-09_v2.yaml")),
+    )
+    .expect("write");
+    let err = update::run(root, &from_dir(broken.path()), &agent(), &mut Vec::new())
+        .expect_err("broken spec");
     assert!(matches!(err, UpdateError::Codegen(_)), "{err}");
     assert!(err.to_string().contains("duplicate operationId"), "{err}");
     assert_same_tree(&snapshot_tree(root), &before);
@@ -214,18 +296,25 @@ fn failures_and_dry_runs_write_nothing() {
     std::fs::write(&stray, "// not generated\n").expect("write stray file");
     let before_stray = snapshot_tree(root);
     let new = set_dir(NEW_SET);
-    let err = update::run(root, &from_dir(new.path()), &agent(), &mut Vec::new()).expect_err("generation fails");
+    let err = update::run(root, &from_dir(new.path()), &agent(), &mut Vec::new())
+        .expect_err("generation fails");
     assert!(matches!(err, UpdateError::Generate(_)), "{err}");
     assert_same_tree(&snapshot_tree(root), &before_stray);
     std::fs::remove_file(&stray).expect("remove stray file");
 
     // A dry run prints the diff and the suggestion only.
     let mut log = Vec::new();
-    let options = Options { dry_run: true, ..from_dir(new.path()) };
+    let options = Options {
+        dry_run: true,
+        ..from_dir(new.path())
+    };
     let outcome = update::run(root, &options, &agent(), &mut log).expect("dry run");
     assert!(!outcome.changed);
     let log = String::from_utf8(log).expect("UTF-8");
-    assert!(log.contains("semver suggestion") && log.contains("dry run: nothing written"), "{log}");
+    assert!(
+        log.contains("semver suggestion") && log.contains("dry run: nothing written"),
+        "{log}"
+    );
     assert_same_tree(&snapshot_tree(root), &before);
 }
 
@@ -252,7 +341,11 @@ impl Server {
                 }
             }
         });
-        Server { addr, stop, thread: Some(thread) }
+        Server {
+            addr,
+            stop,
+            thread: Some(thread),
+        }
     }
 
     fn url(&self, path: &str) -> String {
@@ -279,7 +372,10 @@ fn serve(mut stream: TcpStream, routes: &HashMap<String, Vec<u8>>) {
         Some(body) => ("200 OK", body),
         None => ("404 Not Found", b"not found"),
     };
-    let head = format!("HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+    let head = format!(
+        "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
     let _ = stream.write_all(head.as_bytes());
     let _ = stream.write_all(body);
 }
@@ -301,8 +397,14 @@ fn point_pins_at(root: &Path, server: &Server) {
     let path = root.join(PINS_FILE);
     let mut text = String::from_utf8(read(&path)).expect("UTF-8");
     for pin in pins::load(root).expect("pins").specs {
-        text = text.replace(&pin.published_url, &server.url(&format!("/published/{}", pin.file)));
-        text = text.replace(&pin.url, &server.url(&format!("/{}/{}", pin.commit, pin.file)));
+        text = text.replace(
+            &pin.published_url,
+            &server.url(&format!("/published/{}", pin.file)),
+        );
+        text = text.replace(
+            &pin.url,
+            &server.url(&format!("/{}/{}", pin.commit, pin.file)),
+        );
     }
     std::fs::write(&path, text).expect("write pins");
 }
@@ -321,18 +423,31 @@ fn update_downloads_published_specs_and_moves_the_commit() {
     // A commit that holds other bytes than the published ones.
     const WRONG_COMMIT: &str = "0000000000000000000000000000000000000000";
     for t in TARGETS {
-        routes.insert(format!("/{WRONG_COMMIT}/{}", t.spec_file), snapshot(OLD_SET, t.name));
+        routes.insert(
+            format!("/{WRONG_COMMIT}/{}", t.spec_file),
+            snapshot(OLD_SET, t.name),
+        );
     }
     let server = Server::start(routes);
     point_pins_at(root, &server);
     let before = snapshot_tree(root);
 
-    let wrong = Options { commit: Some(WRONG_COMMIT.to_owned()), ..Options::default() };
-    let err = update::run(root, &wrong, &agent(), &mut Vec::new()).expect_err("the commit does not hold them");
-    assert!(err.to_string().contains("did not publish this version"), "{err}");
+    let wrong = Options {
+        commit: Some(WRONG_COMMIT.to_owned()),
+        ..Options::default()
+    };
+    let err = update::run(root, &wrong, &agent(), &mut Vec::new())
+        .expect_err("the commit does not hold them");
+    assert!(
+        err.to_string().contains("did not publish this version"),
+        "{err}"
+    );
     assert_same_tree(&snapshot_tree(root), &before);
 
-    let options = Options { commit: Some(NEW_COMMIT.to_owned()), ..Options::default() };
+    let options = Options {
+        commit: Some(NEW_COMMIT.to_owned()),
+        ..Options::default()
+    };
     let mut log = Vec::new();
     let outcome = update::run(root, &options, &agent(), &mut log).unwrap_or_else(|e| panic!("{e}"));
     assert!(outcome.changed);
@@ -346,8 +461,10 @@ fn update_downloads_published_specs_and_moves_the_commit() {
     assert!(!text.contains("moved without a known commit"), "{text}");
     // The moved pins verify with fetch-specs from their URLs.
     let fetched = tempfile::tempdir().expect("temp dir");
-    xtask::fetch::fetch_url(&pins.specs, &agent(), fetched.path()).unwrap_or_else(|e| panic!("{e}"));
-    let changelog = String::from_utf8(read(&root.join("jumpcloud-insights/CHANGELOG.md"))).expect("UTF-8");
+    xtask::fetch::fetch_url(&pins.specs, &agent(), fetched.path())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let changelog =
+        String::from_utf8(read(&root.join("jumpcloud-insights/CHANGELOG.md"))).expect("UTF-8");
     assert!(changelog.contains("(commit a71608e0a716)"), "{changelog}");
 }
 
@@ -356,12 +473,27 @@ fn versions_and_bumps() {
     let v = Version::parse("0.1.0").expect("parses");
     assert_eq!(v.bumped(Bump::Minor).to_string(), "0.2.0");
     assert_eq!(v.bumped(Bump::Patch).to_string(), "0.1.1");
-    assert_eq!(Version::parse("1.4.2").expect("parses").bumped(Bump::Major).to_string(), "2.0.0");
-    assert_eq!(Version::parse("1.4.2").expect("parses").bumped(Bump::Minor).to_string(), "1.5.0");
+    assert_eq!(
+        Version::parse("1.4.2")
+            .expect("parses")
+            .bumped(Bump::Major)
+            .to_string(),
+        "2.0.0"
+    );
+    assert_eq!(
+        Version::parse("1.4.2")
+            .expect("parses")
+            .bumped(Bump::Minor)
+            .to_string(),
+        "1.5.0"
+    );
     assert!(Version::parse("1.2").is_none());
     assert!(Version::parse("1.2.3.4").is_none());
     assert!(Version::parse("1.2.x").is_none());
-    assert_eq!(update::crate_version(&xtask::workspace_root(), "jumpcloud-v2").expect("reads"), v);
+    assert_eq!(
+        update::crate_version(&xtask::workspace_root(), "jumpcloud-v2").expect("reads"),
+        v
+    );
 }
 
 #[test]
@@ -369,26 +501,49 @@ fn changelog_entries_accumulate_under_unreleased() {
     let ws = scratch();
     let root = ws.path();
     let new = set_dir(NEW_SET);
-    let outcome = update::run(root, &Options { dry_run: true, ..from_dir(new.path()) }, &agent(), &mut Vec::new())
-        .expect("dry run");
+    let outcome = update::run(
+        root,
+        &Options {
+            dry_run: true,
+            ..from_dir(new.path())
+        },
+        &agent(),
+        &mut Vec::new(),
+    )
+    .expect("dry run");
     let v1 = &outcome.specs[0];
     let report = v1.report.as_ref().expect("v1 changed");
     let first = update::changelog_with_entry(None, v1, report, &Options::default());
-    assert!(first.starts_with("# Changelog of jumpcloud-v1\n"), "{first}");
-    assert!(first.contains("## Unreleased\n\nSuggested version bump: patch (0.1.0 -> 0.1.1;"), "{first}");
+    assert!(
+        first.starts_with("# Changelog of jumpcloud-v1\n"),
+        "{first}"
+    );
+    assert!(
+        first.contains("## Unreleased\n\nSuggested version bump: patch (0.1.0 -> 0.1.1;"),
+        "{first}"
+    );
 
     // A second, breaking update raises the suggestion and keeps the first entry before it.
-    let mut breaking = update::SpecUpdate { bump: Bump::Minor, ..clone_update(v1) };
+    let mut breaking = update::SpecUpdate {
+        bump: Bump::Minor,
+        ..clone_update(v1)
+    };
     breaking.new_sha256 = "f".repeat(64);
     let second = update::changelog_with_entry(Some(&first), &breaking, report, &Options::default());
-    assert!(second.contains("Suggested version bump: minor (0.1.0 -> 0.2.0;"), "{second}");
+    assert!(
+        second.contains("Suggested version bump: minor (0.1.0 -> 0.2.0;"),
+        "{second}"
+    );
     assert_eq!(second.matches("## Unreleased").count(), 1);
     let a = second.find("-> 2f02006b0b78").expect("first entry");
     let b = second.find("-> ffffffffffff").expect("second entry");
     assert!(a < b, "{second}");
     // A smaller later bump does not lower it.
     let third = update::changelog_with_entry(Some(&second), v1, report, &Options::default());
-    assert!(third.contains("Suggested version bump: minor (0.1.0 -> 0.2.0;"), "{third}");
+    assert!(
+        third.contains("Suggested version bump: minor (0.1.0 -> 0.2.0;"),
+        "{third}"
+    );
 }
 
 fn clone_update(u: &update::SpecUpdate) -> update::SpecUpdate {

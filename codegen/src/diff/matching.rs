@@ -66,14 +66,12 @@ impl<'a> Matching<'a> {
         if let (TypeRef::Named(x), TypeRef::Named(y)) = (a, b) {
             self.try_pair(x, y);
         }
-        let (ra, rb) = (deref(self.old, a), deref(self.new, b));
-        if !std::ptr::eq(ra, a) || !std::ptr::eq(rb, b) {
-            if let (TypeRef::Named(x), TypeRef::Named(y)) = (ra, rb) {
-                self.try_pair(x, y);
+        // Then what the aliases stand for (a no-op when neither side is an alias).
+        match (deref(self.old, a), deref(self.new, b)) {
+            (TypeRef::Named(x), TypeRef::Named(y)) => self.try_pair(x, y),
+            (TypeRef::Vec(x), TypeRef::Vec(y)) | (TypeRef::Map(x), TypeRef::Map(y)) => {
+                self.walk(x, y)
             }
-        }
-        match (ra, rb) {
-            (TypeRef::Vec(x), TypeRef::Vec(y)) | (TypeRef::Map(x), TypeRef::Map(y)) => self.walk(x, y),
             _ => {}
         }
     }
@@ -82,8 +80,10 @@ impl<'a> Matching<'a> {
         if self.pairs.contains(&(a, b)) {
             return;
         }
-        let (Some((a, da)), Some((b, db))) = (self.old.types.get_key_value(a), self.new.types.get_key_value(b))
-        else {
+        let (Some((a, da)), Some((b, db))) = (
+            self.old.types.get_key_value(a),
+            self.new.types.get_key_value(b),
+        ) else {
             return;
         };
         let free_old = !self.forward.contains_key(a.as_str());
@@ -102,7 +102,9 @@ impl<'a> Matching<'a> {
     /// pair turns up.
     pub(super) fn propagate(&mut self) {
         while let Some((a, b)) = self.queue.pop_front() {
-            let (Some(da), Some(db)) = (self.old.types.get(a), self.new.types.get(b)) else { continue };
+            let (Some(da), Some(db)) = (self.old.types.get(a), self.new.types.get(b)) else {
+                continue;
+            };
             match (&da.kind, &db.kind) {
                 (TypeKind::Struct(fa), TypeKind::Struct(fb)) => {
                     for f in fa {
@@ -135,8 +137,12 @@ impl<'a> Matching<'a> {
     /// Whether an old and a new type reference denote the same Rust type, up to the pairing.
     pub(super) fn same(&self, a: &TypeRef, b: &TypeRef) -> bool {
         match (deref(self.old, a), deref(self.new, b)) {
-            (TypeRef::Named(x), TypeRef::Named(y)) => self.pairs.contains(&(x.as_str(), y.as_str())),
-            (TypeRef::Vec(x), TypeRef::Vec(y)) | (TypeRef::Map(x), TypeRef::Map(y)) => self.same(x, y),
+            (TypeRef::Named(x), TypeRef::Named(y)) => {
+                self.pairs.contains(&(x.as_str(), y.as_str()))
+            }
+            (TypeRef::Vec(x), TypeRef::Vec(y)) | (TypeRef::Map(x), TypeRef::Map(y)) => {
+                self.same(x, y)
+            }
             (x, y) => x == y && !matches!(x, TypeRef::Named(_)),
         }
     }
@@ -172,8 +178,10 @@ enum Shape {
 fn shape(ir: &Ir, def: &TypeDef) -> Shape {
     match &def.kind {
         TypeKind::Struct(fields) => {
-            let mut fields: Vec<(String, String)> =
-                fields.iter().map(|f| (f.wire.clone(), flat(ir, &f.ty))).collect();
+            let mut fields: Vec<(String, String)> = fields
+                .iter()
+                .map(|f| (f.wire.clone(), flat(ir, &f.ty)))
+                .collect();
             fields.sort();
             Shape::Struct(fields)
         }

@@ -33,7 +33,11 @@ struct Section<'a> {
 
 impl Section<'_> {
     fn breaking(&self) -> usize {
-        self.groups.iter().flat_map(|(_, cs)| cs).filter(|c| c.breaking).count()
+        self.groups
+            .iter()
+            .flat_map(|(_, cs)| cs)
+            .filter(|c| c.breaking)
+            .count()
     }
 }
 
@@ -110,7 +114,9 @@ fn counts(report: &Report) -> String {
 
 fn subject_line(subject: &Subject) -> String {
     match subject {
-        Subject::Operation { id, method, path, .. } => format!("{id} ({method} {path})"),
+        Subject::Operation {
+            id, method, path, ..
+        } => format!("{id} ({method} {path})"),
         Subject::Type { name, schema, .. } => format!("{name} (schema {schema})"),
     }
 }
@@ -123,9 +129,18 @@ fn text(report: &Report) -> String {
         let _ = writeln!(out, "no API changes");
         return out;
     }
-    let _ = writeln!(out, "Lines marked ! break code written against the old generated crate.");
+    let _ = writeln!(
+        out,
+        "Lines marked ! break code written against the old generated crate."
+    );
     for section in sections(report) {
-        let _ = writeln!(out, "\n{} ({}, {} breaking):", section.title, section.groups.len(), section.breaking());
+        let _ = writeln!(
+            out,
+            "\n{} ({}, {} breaking):",
+            section.title,
+            section.groups.len(),
+            section.breaking()
+        );
         for (subject, changes) in &section.groups {
             let mark = |c: &Change| if c.breaking { '!' } else { ' ' };
             match changes.as_slice() {
@@ -133,7 +148,13 @@ fn text(report: &Report) -> String {
                     let _ = writeln!(out, "{} {}", mark(only), subject_line(subject));
                 }
                 [only] if matches!(only.detail, Detail::Renamed { .. }) => {
-                    let _ = writeln!(out, "{} {}: {}", mark(only), subject_line(subject), only.describe());
+                    let _ = writeln!(
+                        out,
+                        "{} {}: {}",
+                        mark(only),
+                        subject_line(subject),
+                        only.describe()
+                    );
                 }
                 _ => {
                     let _ = writeln!(out, "  {}", subject_line(subject));
@@ -156,7 +177,13 @@ fn markdown(report: &Report) -> String {
         return out;
     }
     for section in sections(report) {
-        let _ = writeln!(out, "### {} ({}, {} breaking)\n", section.title, section.groups.len(), section.breaking());
+        let _ = writeln!(
+            out,
+            "### {} ({}, {} breaking)\n",
+            section.title,
+            section.groups.len(),
+            section.breaking()
+        );
         for (subject, changes) in &section.groups {
             let tag = |c: &Change| if c.breaking { " **breaking**" } else { "" };
             let subject = md_subject(subject);
@@ -165,7 +192,12 @@ fn markdown(report: &Report) -> String {
                     let _ = writeln!(out, "- {subject}{}", tag(only));
                 }
                 [only] if matches!(only.detail, Detail::Renamed { .. }) => {
-                    let _ = writeln!(out, "- {subject}: {}{}", md_escape(&only.describe()), tag(only));
+                    let _ = writeln!(
+                        out,
+                        "- {subject}: {}{}",
+                        md_escape(&only.describe()),
+                        tag(only)
+                    );
                 }
                 _ => {
                     let _ = writeln!(out, "- {subject}");
@@ -182,7 +214,9 @@ fn markdown(report: &Report) -> String {
 
 fn md_subject(subject: &Subject) -> String {
     match subject {
-        Subject::Operation { id, method, path, .. } => format!("`{id}` (`{method} {path}`)"),
+        Subject::Operation {
+            id, method, path, ..
+        } => format!("`{id}` (`{method} {path}`)"),
         Subject::Type { name, schema, .. } => format!("`{name}` (schema `{schema}`)"),
     }
 }
@@ -203,35 +237,68 @@ fn md_escape(text: &str) -> String {
 }
 
 pub(super) fn describe(detail: &Detail) -> String {
-    let setter_or_arg = |required: bool| if required { "a method argument" } else { "a setter" };
+    let setter_or_arg = |required: bool| {
+        if required {
+            "a method argument"
+        } else {
+            "a setter"
+        }
+    };
     match detail {
         Detail::Added => "added".to_owned(),
         Detail::Removed => "removed".to_owned(),
         Detail::Renamed { old, new } => format!("renamed from `{old}` to `{new}`"),
         Detail::Moved { old, new } => format!("endpoint moved from `{old}` to `{new}`"),
-        Detail::ModuleChanged { old, new } => format!("builder moved from module `{old}` to `{new}`"),
+        Detail::ModuleChanged { old, new } => {
+            format!("builder moved from module `{old}` to `{new}`")
+        }
         Detail::Deprecated => "deprecated".to_owned(),
-        Detail::ParamAdded { name, location, required, ty } => format!(
+        Detail::ParamAdded {
+            name,
+            location,
+            required,
+            ty,
+        } => format!(
             "{location} parameter `{name}` added: `{ty}`, {} ({})",
             if *required { "required" } else { "optional" },
             setter_or_arg(*required)
         ),
-        Detail::ParamRemoved { name, location, required } => {
-            format!("{location} parameter `{name}` removed (was {})", setter_or_arg(*required))
+        Detail::ParamRemoved {
+            name,
+            location,
+            required,
+        } => {
+            format!(
+                "{location} parameter `{name}` removed (was {})",
+                setter_or_arg(*required)
+            )
         }
         Detail::ParamRenamed { old, new, location } => {
             format!("{location} parameter `{old}` renamed to `{new}` (same argument position)")
         }
-        Detail::ParamRetyped { name, location, old, new } => {
+        Detail::ParamRetyped {
+            name,
+            location,
+            old,
+            new,
+        } => {
             format!("{location} parameter `{name}` retyped from `{old}` to `{new}`")
         }
-        Detail::ParamRequired { name, location, required } => format!(
+        Detail::ParamRequired {
+            name,
+            location,
+            required,
+        } => format!(
             "{location} parameter `{name}` is now {} ({})",
             if *required { "required" } else { "optional" },
             setter_or_arg(*required)
         ),
         Detail::ArgumentsReordered { old, new } => {
-            format!("required arguments reordered from ({}) to ({})", old.join(", "), new.join(", "))
+            format!(
+                "required arguments reordered from ({}) to ({})",
+                old.join(", "),
+                new.join(", ")
+            )
         }
         Detail::BodyAdded { required, ty } => format!(
             "request body added: `{ty}`, {} ({})",
@@ -248,22 +315,44 @@ pub(super) fn describe(detail: &Detail) -> String {
         Detail::PartAdded { name } => format!("multipart part `{name}` added"),
         Detail::PartRemoved { name } => format!("multipart part `{name}` removed"),
         Detail::PartRetyped { name, file } => {
-            format!("multipart part `{name}` is now {}", if *file { "a file" } else { "a text value" })
+            format!(
+                "multipart part `{name}` is now {}",
+                if *file { "a file" } else { "a text value" }
+            )
         }
         Detail::PaginationAdded { strategy, item } => {
             format!("now paginated: `stream()` of `{item}` ({})", strategy)
         }
-        Detail::PaginationRemoved { strategy } => format!("no longer paginated: `stream()` removed (was {strategy})"),
+        Detail::PaginationRemoved { strategy } => {
+            format!("no longer paginated: `stream()` removed (was {strategy})")
+        }
         Detail::PaginationChanged { old, new } => format!("pages another way: {new} (was {old})"),
-        Detail::PaginationRetyped { old, new } => format!("`stream()` items retyped from `{old}` to `{new}`"),
+        Detail::PaginationRetyped { old, new } => {
+            format!("`stream()` items retyped from `{old}` to `{new}`")
+        }
         Detail::ResponseRetyped { old, new } => format!("response retyped from `{old}` to `{new}`"),
         Detail::KindChanged { old, new } => format!("changed from {old} to {new}"),
-        Detail::AliasRetyped { old, new } => format!("alias target changed from `{old}` to `{new}`"),
-        Detail::FieldAdded { field, ty, required } => {
-            format!("field `{field}` added: `{ty}`{}", if *required { ", required by the spec" } else { "" })
+        Detail::AliasRetyped { old, new } => {
+            format!("alias target changed from `{old}` to `{new}`")
+        }
+        Detail::FieldAdded {
+            field,
+            ty,
+            required,
+        } => {
+            format!(
+                "field `{field}` added: `{ty}`{}",
+                if *required {
+                    ", required by the spec"
+                } else {
+                    ""
+                }
+            )
         }
         Detail::FieldRemoved { field, ty } => format!("field `{field}` removed (was `{ty}`)"),
-        Detail::FieldRetyped { field, old, new } => format!("field `{field}` retyped from `{old}` to `{new}`"),
+        Detail::FieldRetyped { field, old, new } => {
+            format!("field `{field}` retyped from `{old}` to `{new}`")
+        }
         Detail::FieldRenamed { field, old, new } => {
             format!("field `{field}` renamed in Rust from `{old}` to `{new}`")
         }

@@ -39,6 +39,13 @@ fn emit_struct(name: &proc_macro2::Ident, docs: &TokenStream, fields: &[Field]) 
         if f.deprecated {
             extra.push("Deprecated by the spec.".to_owned());
         }
+        if f.clearable {
+            extra.push(
+                "`None` leaves the field out of a request (unchanged); `Some(None)` sends `null`, \
+                 which clears it. A replacing `PUT` clears fields that are left out."
+                    .to_owned(),
+            );
+        }
         let text = f.doc.clone().unwrap_or_else(|| format!("The `{}` property.", f.wire));
         let docs = doc_attrs(Some(&text), &extra);
         let rust = ident(&f.rust);
@@ -49,6 +56,13 @@ fn emit_struct(name: &proc_macro2::Ident, docs: &TokenStream, fields: &[Field]) 
         }
         let wire = &f.wire;
         let rename = if plain == wire { quote!() } else { quote!(rename = #wire,) };
+        if f.clearable {
+            return quote! {
+                #docs
+                #[serde(#rename default, skip_serializing_if = "Option::is_none", deserialize_with = "jumpcloud_core::nullable::deserialize")]
+                pub #rust: Option<Option<#ty>>,
+            };
+        }
         quote! {
             #docs
             #[serde(#rename default, skip_serializing_if = "Option::is_none")]

@@ -137,6 +137,9 @@ pub struct Field {
     pub read_only: bool,
     /// `deprecated` in the spec.
     pub deprecated: bool,
+    /// `x-clearable` (from an overlay): a request can clear the field with an explicit `null`,
+    /// so the emitter tells "leave unchanged" (absent) from "clear" (null).
+    pub clearable: bool,
 }
 
 /// A string enum value.
@@ -637,13 +640,14 @@ impl<'a> Builder<'a> {
             };
             let p = ptr(&ptr(&prop.pointer, "properties"), wire);
             let ty = self.boxed_schema_type(schema, &naming::child_type_name(&prop.owner, wire), &p)?;
-            let (doc, read_only, deprecated) = match schema {
+            let (doc, read_only, deprecated, clearable) = match schema {
                 ReferenceOr::Item(s) => (
                     s.schema_data.description.clone().or(s.schema_data.title.clone()),
                     s.schema_data.read_only,
                     s.schema_data.deprecated,
+                    s.schema_data.extensions.get("x-clearable").and_then(serde_json::Value::as_bool) == Some(true),
                 ),
-                ReferenceOr::Reference { .. } => (None, false, false),
+                ReferenceOr::Reference { .. } => (None, false, false, false),
             };
             fields.push(Field {
                 wire: wire.clone(),
@@ -654,6 +658,7 @@ impl<'a> Builder<'a> {
                 doc,
                 read_only,
                 deprecated,
+                clearable,
             });
         }
         Ok(fields)

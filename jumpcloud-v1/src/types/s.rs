@@ -2692,17 +2692,37 @@ pub struct Systemuserput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_public_key: Option<bool>,
     /// The `alternateEmail` property.
-    #[serde(rename = "alternateEmail", default, skip_serializing_if = "Option::is_none")]
-    pub alternate_email: Option<String>,
+    ///
+    /// `None` leaves the field out of a request (unchanged); `Some(None)` sends `null`, which clears it. A replacing `PUT` clears fields that are left out.
+    #[serde(
+        rename = "alternateEmail",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "jumpcloud_core::nullable::deserialize"
+    )]
+    pub alternate_email: Option<Option<String>>,
     /// The `attributes` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attributes: Option<Vec<types::SystemuserputAttributesItem>>,
     /// The `company` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub company: Option<String>,
+    ///
+    /// `None` leaves the field out of a request (unchanged); `Some(None)` sends `null`, which clears it. A replacing `PUT` clears fields that are left out.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "jumpcloud_core::nullable::deserialize"
+    )]
+    pub company: Option<Option<String>>,
     /// The `costCenter` property.
-    #[serde(rename = "costCenter", default, skip_serializing_if = "Option::is_none")]
-    pub cost_center: Option<String>,
+    ///
+    /// `None` leaves the field out of a request (unchanged); `Some(None)` sends `null`, which clears it. A replacing `PUT` clears fields that are left out.
+    #[serde(
+        rename = "costCenter",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "jumpcloud_core::nullable::deserialize"
+    )]
+    pub cost_center: Option<Option<String>>,
     /// Used by auth to determine password delegation authority
     #[serde(
         rename = "delegatedAuthority",
@@ -2711,11 +2731,23 @@ pub struct Systemuserput {
     )]
     pub delegated_authority: Option<types::SystemuserputDelegatedAuthority>,
     /// The `department` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub department: Option<String>,
+    ///
+    /// `None` leaves the field out of a request (unchanged); `Some(None)` sends `null`, which clears it. A replacing `PUT` clears fields that are left out.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "jumpcloud_core::nullable::deserialize"
+    )]
+    pub department: Option<Option<String>>,
     /// The `description` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
+    ///
+    /// `None` leaves the field out of a request (unchanged); `Some(None)` sends `null`, which clears it. A replacing `PUT` clears fields that are left out.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "jumpcloud_core::nullable::deserialize"
+    )]
+    pub description: Option<Option<String>>,
     /// The `disableDeviceMaxLoginAttempts` property.
     #[serde(
         rename = "disableDeviceMaxLoginAttempts",
@@ -2724,21 +2756,37 @@ pub struct Systemuserput {
     )]
     pub disable_device_max_login_attempts: Option<bool>,
     /// The `displayname` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub displayname: Option<String>,
+    ///
+    /// `None` leaves the field out of a request (unchanged); `Some(None)` sends `null`, which clears it. A replacing `PUT` clears fields that are left out.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "jumpcloud_core::nullable::deserialize"
+    )]
+    pub displayname: Option<Option<String>>,
     /// The `email` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// Must be unique per user.
+    ///
+    /// `None` leaves the field out of a request (unchanged); `Some(None)` sends `null`, which clears it. A replacing `PUT` clears fields that are left out.
     #[serde(
         rename = "employeeIdentifier",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "jumpcloud_core::nullable::deserialize"
     )]
-    pub employee_identifier: Option<String>,
+    pub employee_identifier: Option<Option<String>>,
     /// The `employeeType` property.
-    #[serde(rename = "employeeType", default, skip_serializing_if = "Option::is_none")]
-    pub employee_type: Option<String>,
+    ///
+    /// `None` leaves the field out of a request (unchanged); `Some(None)` sends `null`, which clears it. A replacing `PUT` clears fields that are left out.
+    #[serde(
+        rename = "employeeType",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "jumpcloud_core::nullable::deserialize"
+    )]
+    pub employee_type: Option<Option<String>>,
     /// The `enable_managed_uid` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enable_managed_uid: Option<bool>,
@@ -2761,8 +2809,15 @@ pub struct Systemuserput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub firstname: Option<String>,
     /// The `jobTitle` property.
-    #[serde(rename = "jobTitle", default, skip_serializing_if = "Option::is_none")]
-    pub job_title: Option<String>,
+    ///
+    /// `None` leaves the field out of a request (unchanged); `Some(None)` sends `null`, which clears it. A replacing `PUT` clears fields that are left out.
+    #[serde(
+        rename = "jobTitle",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "jumpcloud_core::nullable::deserialize"
+    )]
+    pub job_title: Option<Option<String>>,
     /// The `lastname` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lastname: Option<String>,
@@ -2770,20 +2825,38 @@ pub struct Systemuserput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ldap_binding_user: Option<bool>,
     /// The `location` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub location: Option<String>,
+    ///
+    /// `None` leaves the field out of a request (unchanged); `Some(None)` sends `null`, which clears it. A replacing `PUT` clears fields that are left out.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "jumpcloud_core::nullable::deserialize"
+    )]
+    pub location: Option<Option<String>>,
     /// The `managedAppleId` property.
     #[serde(rename = "managedAppleId", default, skip_serializing_if = "Option::is_none")]
     pub managed_apple_id: Option<String>,
     /// Relation with another systemuser to identify the last as a manager.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub manager: Option<String>,
+    ///
+    /// `None` leaves the field out of a request (unchanged); `Some(None)` sends `null`, which clears it. A replacing `PUT` clears fields that are left out.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "jumpcloud_core::nullable::deserialize"
+    )]
+    pub manager: Option<Option<String>>,
     /// The `mfa` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mfa: Option<types::Mfa>,
     /// The `middlename` property.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub middlename: Option<String>,
+    ///
+    /// `None` leaves the field out of a request (unchanged); `Some(None)` sends `null`, which clears it. A replacing `PUT` clears fields that are left out.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "jumpcloud_core::nullable::deserialize"
+    )]
+    pub middlename: Option<Option<String>>,
     /// The `password` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,

@@ -177,11 +177,23 @@ pub struct UserGroupPut {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attributes: Option<types::GroupAttributesUserGroup>,
     /// Description of a User Group
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
+    ///
+    /// `None` leaves the field out of a request (unchanged); `Some(None)` sends `null`, which clears it. A replacing `PUT` clears fields that are left out.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "jumpcloud_core::nullable::deserialize"
+    )]
+    pub description: Option<Option<String>>,
     /// Email address of a User Group
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
+    ///
+    /// `None` leaves the field out of a request (unchanged); `Some(None)` sends `null`, which clears it. A replacing `PUT` clears fields that are left out.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "jumpcloud_core::nullable::deserialize"
+    )]
+    pub email: Option<Option<String>>,
     /// The `memberQuery` property.
     #[serde(rename = "memberQuery", default, skip_serializing_if = "Option::is_none")]
     pub member_query: Option<types::MemberQuery>,

@@ -10,6 +10,8 @@ mod e;
 pub use e::*;
 mod j;
 pub use j::*;
+mod l;
+pub use l::*;
 mod n;
 pub use n::*;
 mod s;

@@ -40,6 +40,15 @@ pub struct Thing {
     /// The `labels` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<std::collections::BTreeMap<String, String>>,
+    /// Who manages it.
+    ///
+    /// `None` leaves the field out of a request (unchanged); `Some(None)` sends `null`, which clears it. A replacing `PUT` clears fields that are left out.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "jumpcloud_core::nullable::deserialize"
+    )]
+    pub manager: Option<Option<String>>,
     /// The `maybe` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub maybe: Option<types::Status>,
