@@ -62,7 +62,7 @@ fn param<'a>(o: &'a codegen::ir::Operation, wire: &str) -> Option<&'a codegen::i
 #[test]
 fn v2_bare_array_listings_page_by_the_x_total_count_header() {
     let ir = ir("v2");
-    let o = op(&ir, "graph_systemGroupMembersList");
+    let o = op(ir, "graph_systemGroupMembersList");
     assert!(o.response_headers.contains(&"x-total-count".to_owned()));
     assert!(
         matches!(&o.pagination, Some(Pagination::SkipLimit { total: PageTotal::Header { .. }, .. })),
@@ -92,9 +92,9 @@ fn v2_x_total_count_is_never_a_request_header() {
 #[test]
 fn limit_is_bounded_to_100() {
     let v2 = ir("v2");
-    assert_eq!(param(op(&v2, "groups_system_list"), "limit").unwrap().bounds, (Some(0), Some(100)));
+    assert_eq!(param(op(v2, "groups_system_list"), "limit").unwrap().bounds, (Some(0), Some(100)));
     let v1 = ir("v1");
-    assert_eq!(param(op(&v1, "systems_list"), "limit").unwrap().bounds, (Some(0), Some(100)));
+    assert_eq!(param(op(v1, "systems_list"), "limit").unwrap().bounds, (Some(0), Some(100)));
 }
 
 #[test]
@@ -134,7 +134,7 @@ fn system_context_headers_are_never_operation_parameters() {
 fn v2_filters_are_sent_as_repeated_keys() {
     let ir = ir("v2");
     for id in ["groups_system_list", "groups_user_list", "graph_userMemberOf", "systeminsights_list_apps"] {
-        let f = param(op(&ir, id), "filter").unwrap_or_else(|| panic!("{id} has no filter"));
+        let f = param(op(ir, id), "filter").unwrap_or_else(|| panic!("{id} has no filter"));
         assert!(f.explode && matches!(f.ty, TypeRef::Vec(_)), "{id}: {f:?}");
     }
 }
@@ -142,7 +142,7 @@ fn v2_filters_are_sent_as_repeated_keys() {
 #[test]
 fn v1_filters_are_sent_as_repeated_keys() {
     let ir = ir("v1");
-    let f = param(op(&ir, "systems_list"), "filter").unwrap();
+    let f = param(op(ir, "systems_list"), "filter").unwrap();
     assert!(f.explode, "{f:?}");
     assert_eq!(f.ty, TypeRef::Vec(Box::new(TypeRef::String)));
 }
@@ -151,7 +151,7 @@ fn v1_filters_are_sent_as_repeated_keys() {
 fn v1_searches_page_with_skip_and_limit_in_the_body() {
     let ir = ir("v1");
     for id in ["search_systems_post", "search_systemusers_post", "search_commands_post", "search_commandresults_post", "search_organizations_post"] {
-        let o = op(&ir, id);
+        let o = op(ir, id);
         assert!(matches!(o.pagination, Some(Pagination::SearchBody { .. })), "{id}: {:?}", o.pagination);
         assert!(param(o, "skip").is_none() && param(o, "limit").is_none(), "{id} still has skip/limit query parameters");
     }
@@ -160,17 +160,17 @@ fn v1_searches_page_with_skip_and_limit_in_the_body() {
 #[test]
 fn read_only_posts_are_retried_like_reads() {
     let v1 = ir("v1");
-    assert_eq!(op(&v1, "search_systems_post").idempotent, Some(true));
+    assert_eq!(op(v1, "search_systems_post").idempotent, Some(true));
     let insights = ir("insights");
-    assert_eq!(op(&insights, "directoryInsights_eventsPost").idempotent, Some(true));
+    assert_eq!(op(insights, "directoryInsights_eventsPost").idempotent, Some(true));
     // A write stays a write.
-    assert_eq!(op(&v1, "systems_put").idempotent, None);
+    assert_eq!(op(v1, "systems_put").idempotent, None);
 }
 
 #[test]
 fn insights_events_page_by_the_search_after_header() {
     let ir = ir("insights");
-    let o = op(&ir, "directoryInsights_eventsPost");
+    let o = op(ir, "directoryInsights_eventsPost");
     let Some(Pagination::SearchAfter { cursor, .. }) = &o.pagination else {
         panic!("{:?}", o.pagination)
     };

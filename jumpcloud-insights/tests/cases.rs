@@ -72,7 +72,10 @@ fn unexpected(request: &Recorded) -> Reply {
     Reply::text(
         599,
         "text/plain",
-        &format!("mock: unexpected request {} {}", request.method, request.target),
+        &format!(
+            "mock: unexpected request {} {}",
+            request.method, request.target
+        ),
     )
 }
 
@@ -109,7 +112,11 @@ async fn bug_01_event_with_object_changes_is_kept_verbatim_and_page_decodes() {
 
     let requests = server.requests();
     assert_eq!(requests.len(), 1);
-    assert_request(&requests[0], "POST", case["request"]["path"].as_str().unwrap());
+    assert_request(
+        &requests[0],
+        "POST",
+        case["request"]["path"].as_str().unwrap(),
+    );
     assert_json_body(&requests[0], &case["request"]["body"]);
 
     let expected = case["response"]["body"].as_array().unwrap();
@@ -163,7 +170,11 @@ async fn bug_11_stream_sends_cursor_as_given_then_from_header_until_short_page()
     .await;
 
     let requests = server.requests();
-    assert_eq!(requests.len(), 2, "X-Result-Count 1 < X-Limit 2 ends the listing");
+    assert_eq!(
+        requests.len(),
+        2,
+        "X-Result-Count 1 < X-Limit 2 ends the listing"
+    );
     for request in &requests {
         assert_request(request, "POST", "/insights/directory/v1/events");
     }
@@ -213,7 +224,12 @@ async fn bug_11_stream_compares_header_counts_as_integers() {
     let second: Vec<Value> = (10..19).map(|n| event(&format!("evt-1{n:03}"))).collect();
     let server = MockServer::start(move |request| {
         match request.json()["search_after"].as_array().map(Vec::len) {
-            None => events_page(first.clone(), "10", "10", Some(r#"[1707900000000,"evt-1009"]"#)),
+            None => events_page(
+                first.clone(),
+                "10",
+                "10",
+                Some(r#"[1707900000000,"evt-1009"]"#),
+            ),
             Some(2) => events_page(
                 second.clone(),
                 "9",
@@ -244,6 +260,69 @@ async fn bug_11_stream_compares_header_counts_as_integers() {
     assert_eq!(events[18]["id"], "evt-1018");
 }
 
+// --- BUG-12 and BUG-14 (Directory Insights side) -----------------------------------------
+
+#[tokio::test]
+async fn bug_12_events_carry_the_configured_org_id() {
+    let server =
+        MockServer::sequence(vec![events_page(vec![event("evt-0601")], "1", "10", None)]).await;
+    let client = Client::new(
+        server
+            .builder()
+            .org_id("aaaaaaaaaaaaaaaaaaaa0001")
+            .build()
+            .expect("client"),
+    );
+    let body = json!({"service": ["directory"], "start_time": "2024-02-13T00:00:00Z", "limit": 10});
+
+    let events = client
+        .directory_insights_events_post(query(&body))
+        .send()
+        .await
+        .expect("events");
+
+    let requests = server.requests();
+    assert_eq!(requests.len(), 1);
+    assert_request(&requests[0], "POST", "/insights/directory/v1/events");
+    assert_eq!(
+        requests[0].header("x-org-id"),
+        Some("aaaaaaaaaaaaaaaaaaaa0001")
+    );
+    assert_eq!(requests[0].header_count("x-org-id"), 1);
+    assert_json_body(&requests[0], &body);
+    assert_eq!(ids(&events), ["evt-0601"]);
+}
+
+/// The event query is a POST that only reads, so it is retried like a GET.
+#[tokio::test]
+async fn bug_14_event_query_is_retried_on_503() {
+    let server = MockServer::sequence(vec![
+        Reply::text(
+            503,
+            "text/html",
+            "<html><body>Service Unavailable</body></html>",
+        ),
+        Reply::json(429, &json!({"message": "slow down"})).header("retry-after", "0"),
+        events_page(vec![event("evt-0701")], "1", "10", None),
+    ])
+    .await;
+    let body = json!({"service": ["all"], "start_time": "2024-02-13T00:00:00Z", "limit": 10});
+
+    let events = client(&server)
+        .directory_insights_events_post(query(&body))
+        .send()
+        .await
+        .expect("the third attempt succeeds");
+
+    let requests = server.requests();
+    assert_eq!(requests.len(), 3);
+    for request in &requests {
+        assert_request(request, "POST", "/insights/directory/v1/events");
+        assert_json_body(request, &body);
+    }
+    assert_eq!(ids(&events), ["evt-0701"]);
+}
+
 // --- BUG-18: report artifacts as CSV or JSON ----------------------------------------------
 
 #[tokio::test]
@@ -259,7 +338,11 @@ async fn bug_18_csv_artifact_is_returned_as_bytes_with_its_content_type() {
 
     let requests = server.requests();
     assert_eq!(requests.len(), 1);
-    assert_request(&requests[0], "GET", case["request"]["path"].as_str().unwrap());
+    assert_request(
+        &requests[0],
+        "GET",
+        case["request"]["path"].as_str().unwrap(),
+    );
     assert!(requests[0].body.is_empty());
     let accept = requests[0].header("accept").unwrap_or_default();
     assert!(accept.contains("text/csv"), "accept {accept:?}");

@@ -104,7 +104,10 @@ fn unexpected(request: &Recorded) -> Reply {
     Reply::text(
         599,
         "text/plain",
-        &format!("mock: unexpected request {} {}", request.method, request.target),
+        &format!(
+            "mock: unexpected request {} {}",
+            request.method, request.target
+        ),
     )
 }
 
@@ -279,7 +282,10 @@ async fn bug_10_search_stream_puts_skip_and_limit_in_the_body() {
     for (request, skip) in requests.iter().zip([0, 100]) {
         assert_request(request, "POST", "/api/search/systemusers");
         assert_eq!(request.query(), "");
-        assert_json_body(request, &json!({"filter": filter, "skip": skip, "limit": 100}));
+        assert_json_body(
+            request,
+            &json!({"filter": filter, "skip": skip, "limit": 100}),
+        );
     }
     assert_eq!(users.len(), 130);
     assert_eq!(users[129].username.as_deref(), Some("user.129"));
@@ -295,7 +301,9 @@ async fn bug_12_v1_org_scoped_calls_carry_org_id_and_provider_level_calls_do_not
             200,
             &json!({"_id": "bbbbbbbbbbbbbbbbbbbb0110", "hostname": "host-e.example.test"}),
         ),
-        ("POST", "/api/search/systems") => Reply::json(200, &json!({"totalCount": 0, "results": []})),
+        ("POST", "/api/search/systems") => {
+            Reply::json(200, &json!({"totalCount": 0, "results": []}))
+        }
         ("GET", "/api/organizations") => Reply::json(
             200,
             &json!({"totalCount": 1, "results": [{"_id": ORG_ID, "displayName": "Example Org"}]}),
@@ -327,7 +335,11 @@ async fn bug_12_v1_org_scoped_calls_carry_org_id_and_provider_level_calls_do_not
         .send()
         .await
         .expect("search systems");
-    let orgs = client.organization_list().send().await.expect("organizations");
+    let orgs = client
+        .organization_list()
+        .send()
+        .await
+        .expect("organizations");
     let org = client
         .organizations_get(ORG_ID)
         .send()
@@ -385,7 +397,11 @@ async fn bug_12_v1_org_scoped_calls_carry_org_id_and_provider_level_calls_do_not
 #[tokio::test]
 async fn bug_14_v1_get_and_read_only_search_retry_writes_do_not() {
     let server = MockServer::start(|_| {
-        Reply::text(503, "text/html", "<html><body>Service Unavailable</body></html>")
+        Reply::text(
+            503,
+            "text/html",
+            "<html><body>Service Unavailable</body></html>",
+        )
     })
     .await;
     let client = client(&server);
@@ -422,7 +438,11 @@ async fn bug_14_v1_get_and_read_only_search_retry_writes_do_not() {
             .count()
     };
     assert_eq!(count("GET", "/api/systems"), 4);
-    assert_eq!(count("POST", "/api/search/systems"), 4, "a search only reads");
+    assert_eq!(
+        count("POST", "/api/search/systems"),
+        4,
+        "a search only reads"
+    );
     assert_eq!(count("PUT", "/api/systemusers/bbbbbbbbbbbbbbbbbbbb0100"), 1);
     assert_eq!(count("POST", "/api/systemusers"), 1);
     assert_eq!(calls.len(), 10);
@@ -434,15 +454,74 @@ async fn bug_14_v1_get_and_read_only_search_retry_writes_do_not() {
     }
 }
 
+// --- BUG-16: filters (v1 side) -----------------------------------------------------------
+
+#[tokio::test]
+async fn bug_16_v1_filters_are_repeated_keys_never_joined() {
+    let server = MockServer::start(|request| match request.path() {
+        "/api/systemusers" => v1_page(7..8, 1),
+        "/api/systems" => Reply::json(200, &json!({"totalCount": 0, "results": []})),
+        _ => unexpected(request),
+    })
+    .await;
+    let client = client(&server);
+    let filters = [
+        "department:$in:Research, Europe|Sales".to_owned(),
+        "lastname:$eq:O'Brien".to_owned(),
+    ];
+
+    let users = client
+        .systemusers_list()
+        .filter(filters.clone())
+        .send()
+        .await
+        .expect("users");
+    let systems = client
+        .systems_list()
+        .filter(filters.clone())
+        .send()
+        .await
+        .expect("systems");
+
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    for request in &requests {
+        assert_eq!(request.method, "GET");
+        let sent: Vec<String> = request
+            .query_pairs()
+            .into_iter()
+            .filter(|(k, _)| k == "filter")
+            .map(|(_, v)| v)
+            .collect();
+        assert_eq!(sent, filters, "{}", request.target);
+        let raw = request.query();
+        assert!(!raw.contains(','), "a comma is a separator nowhere: {raw}");
+        assert!(!raw.contains('|'), "a pipe is percent-encoded: {raw}");
+        assert!(!raw.contains(' '), "{raw}");
+        assert!(
+            !raw.contains("filter[") && !raw.contains("filter%5B"),
+            "{raw}"
+        );
+    }
+    assert_eq!(requests[0].path(), "/api/systemusers");
+    assert_eq!(requests[1].path(), "/api/systems");
+    assert_eq!(
+        users.results.as_deref().unwrap()[0].username.as_deref(),
+        Some("user.7")
+    );
+    assert_eq!(systems.total_count, Some(0));
+}
+
 // --- BUG-20: PUT replaces; null clears ----------------------------------------------------
 
 #[tokio::test]
 async fn bug_20_systemuser_put_sends_explicit_null_and_nothing_else() {
     let case = case("BUG-20");
     let server = MockServer::sequence(vec![Reply::from_case(&case["response"])]).await;
-    // The caller's intent, "clear the manager, touch nothing else", as a typed body.
-    let body: types::Systemuserput =
-        serde_json::from_value(case["request"]["body"].clone()).expect("body");
+    // "Clear the manager, touch nothing else": `Some(None)` is an explicit null, every
+    // field left at `None` stays out of the body.
+    let mut body = types::Systemuserput::default();
+    body.manager = Some(None);
 
     let user = client(&server)
         .systemusers_put("bbbbbbbbbbbbbbbbbbbb0100")
@@ -453,7 +532,11 @@ async fn bug_20_systemuser_put_sends_explicit_null_and_nothing_else() {
 
     let requests = server.requests();
     assert_eq!(requests.len(), 1);
-    assert_request(&requests[0], "PUT", case["request"]["path"].as_str().unwrap());
+    assert_request(
+        &requests[0],
+        "PUT",
+        case["request"]["path"].as_str().unwrap(),
+    );
     assert_eq!(requests[0].header("content-type"), Some("application/json"));
     assert_eq!(
         String::from_utf8_lossy(&requests[0].body),
@@ -482,7 +565,11 @@ async fn bug_20_systemuser_put_leaves_unset_fields_out() {
 
     let requests = server.requests();
     assert_eq!(requests.len(), 1);
-    assert_request(&requests[0], "PUT", "/api/systemusers/bbbbbbbbbbbbbbbbbbbb0100");
+    assert_request(
+        &requests[0],
+        "PUT",
+        "/api/systemusers/bbbbbbbbbbbbbbbbbbbb0100",
+    );
     assert_eq!(requests[0].body, br#"{"firstname":"User"}"#.to_vec());
     assert_eq!(user.firstname.as_deref(), Some("User"));
 }
@@ -502,7 +589,11 @@ async fn bug_21_system_with_both_id_and_underscore_id_decodes() {
 
     let requests = server.requests();
     assert_eq!(requests.len(), 1);
-    assert_request(&requests[0], "GET", case["request"]["path"].as_str().unwrap());
+    assert_request(
+        &requests[0],
+        "GET",
+        case["request"]["path"].as_str().unwrap(),
+    );
     assert_no_body(&requests[0]);
 
     let body = &case["response"]["body"];

@@ -106,14 +106,30 @@ async fn required_fields_may_be_absent() {
     // `application` requires config, name and ssoUrl; `command` requires command,
     // commandType and name. A `fields=` subset leaves them out.
     let (server, client) = serve(vec![
-        (app_path(), json!({"_id": APP_ID, "displayLabel": "Example Wiki"})),
-        (command_path(), json!({"shell": "bash", "organization": "aaaaaaaaaaaaaaaaaaaa0001"})),
-        (user_path(), json!({"_id": USER_ID, "email": "ada@example.com"})),
-        (system_path(), json!({"_id": SYSTEM_ID, "hostname": "ws-01.example.test"})),
+        (
+            app_path(),
+            json!({"_id": APP_ID, "displayLabel": "Example Wiki"}),
+        ),
+        (
+            command_path(),
+            json!({"shell": "bash", "organization": "aaaaaaaaaaaaaaaaaaaa0001"}),
+        ),
+        (
+            user_path(),
+            json!({"_id": USER_ID, "email": "ada@example.com"}),
+        ),
+        (
+            system_path(),
+            json!({"_id": SYSTEM_ID, "hostname": "ws-01.example.test"}),
+        ),
     ])
     .await;
 
-    let app = client.applications_get(APP_ID).send().await.expect("application");
+    let app = client
+        .applications_get(APP_ID)
+        .send()
+        .await
+        .expect("application");
     let command = client
         .commands_get(COMMAND_ID)
         .fields("shell organization")
@@ -134,10 +150,19 @@ async fn required_fields_may_be_absent() {
         .expect("system");
 
     let requests = server.requests();
-    assert_gets(&requests, &[app_path(), command_path(), user_path(), system_path()]);
-    assert_eq!(requests[1].query_param("fields").as_deref(), Some("shell organization"));
+    assert_gets(
+        &requests,
+        &[app_path(), command_path(), user_path(), system_path()],
+    );
+    assert_eq!(
+        requests[1].query_param("fields").as_deref(),
+        Some("shell organization")
+    );
     assert_eq!(requests[2].query_param("fields").as_deref(), Some("email"));
-    assert_eq!(requests[3].query_param("fields").as_deref(), Some("hostname"));
+    assert_eq!(
+        requests[3].query_param("fields").as_deref(),
+        Some("hostname")
+    );
 
     assert_eq!(app.id.as_deref(), Some(APP_ID));
     assert_eq!(app.display_label.as_deref(), Some("Example Wiki"));
@@ -208,8 +233,16 @@ async fn null_where_not_nullable_decodes_as_absent() {
 
     let user = client.systemusers_get(USER_ID).send().await.expect("user");
     let system = client.systems_get(SYSTEM_ID).send().await.expect("system");
-    let command = client.commands_get(COMMAND_ID).send().await.expect("command");
-    let app = client.applications_get(APP_ID).send().await.expect("application");
+    let command = client
+        .commands_get(COMMAND_ID)
+        .send()
+        .await
+        .expect("command");
+    let app = client
+        .applications_get(APP_ID)
+        .send()
+        .await
+        .expect("application");
 
     assert_gets(
         &server.requests(),
@@ -276,14 +309,20 @@ async fn date_time_fields_accept_null_absent_and_empty() {
 
     assert_gets(&server.requests(), &["/systems".to_owned(), result_path()]);
     let systems = systems.results.as_deref().expect("results");
-    let hostnames: Vec<_> = systems.iter().map(|s| s.hostname.as_deref().unwrap()).collect();
+    let hostnames: Vec<_> = systems
+        .iter()
+        .map(|s| s.hostname.as_deref().unwrap())
+        .collect();
     assert_eq!(hostnames, ["a", "b", "c"]);
     for system in &systems[..2] {
         assert_eq!(json_of(&system.created), Value::Null);
         assert_eq!(json_of(&system.last_contact), Value::Null);
     }
     // "" carries no date: kept as the empty string or read as absent, never an error.
-    for value in [json_of(&systems[2].created), json_of(&systems[2].last_contact)] {
+    for value in [
+        json_of(&systems[2].created),
+        json_of(&systems[2].last_contact),
+    ] {
         assert!(value == Value::Null || value == json!(""), "{value}");
     }
     assert_eq!(result.name.as_deref(), Some("Rotate logs"));
@@ -329,7 +368,10 @@ async fn malformed_date_does_not_fail_the_response() {
         .await
         .expect("command result");
 
-    assert_gets(&server.requests(), &[user_path(), system_path(), result_path()]);
+    assert_gets(
+        &server.requests(),
+        &[user_path(), system_path(), result_path()],
+    );
     // The rest of the object is intact.
     assert_eq!(user.username.as_deref(), Some("ada.lovelace"));
     assert_eq!(user.unix_uid, Some(5101));
@@ -338,14 +380,23 @@ async fn malformed_date_does_not_fail_the_response() {
     // A malformed date is kept as sent or dropped; a good one keeps its value.
     for (value, raw) in [
         (json_of(&user.created), "04/05/2023 10:11"),
-        (json_of(&user.password_expiration_date), "2023-02-30T25:61:00Z"),
+        (
+            json_of(&user.password_expiration_date),
+            "2023-02-30T25:61:00Z",
+        ),
         (json_of(&system.last_contact), "not a date"),
         (json_of(&result.request_time), "yesterday"),
     ] {
-        assert!(value == Value::Null || value == json!(raw), "{value} for {raw}");
+        assert!(
+            value == Value::Null || value == json!(raw),
+            "{value} for {raw}"
+        );
     }
     assert_eq!(json_of(&system.created), json!("2023-05-04T10:11:12.000Z"));
-    assert_eq!(json_of(&result.response_time), json!("2024-03-01T10:00:02Z"));
+    assert_eq!(
+        json_of(&result.response_time),
+        json!("2024-03-01T10:00:02Z")
+    );
 }
 
 // --- unknown enum values decode and round-trip; request enums accept any string -----------
@@ -375,7 +426,11 @@ async fn unknown_enum_values_decode_and_round_trip() {
     .await;
 
     let decoded_user = client.systemusers_get(USER_ID).send().await.expect("user");
-    let app = client.applications_get(APP_ID).send().await.expect("application");
+    let app = client
+        .applications_get(APP_ID)
+        .send()
+        .await
+        .expect("application");
     let list = client.systemusers_list().send().await.expect("users");
 
     assert_gets(
@@ -384,14 +439,20 @@ async fn unknown_enum_values_decode_and_round_trip() {
     );
     assert_eq!(
         decoded_user.state,
-        Some(types::SystemuserreturnState::Unknown("PENDING_REVIEW".to_owned()))
+        Some(types::SystemuserreturnState::Unknown(
+            "PENDING_REVIEW".to_owned()
+        ))
     );
     assert_eq!(json_of(&decoded_user.state), json!("PENDING_REVIEW"));
     assert_eq!(
         app.color,
         Some(types::ApplicationColor::Unknown("#123456".to_owned()))
     );
-    assert_eq!(json_of(&*app), application, "the whole application round-trips");
+    assert_eq!(
+        json_of(&*app),
+        application,
+        "the whole application round-trips"
+    );
     let states: Vec<_> = list
         .results
         .as_deref()
@@ -410,7 +471,8 @@ async fn unknown_enum_values_decode_and_round_trip() {
 
 #[tokio::test]
 async fn request_enums_accept_any_string() {
-    let server = MockServer::start(|_| Reply::json(200, &json!({"_id": USER_ID, "state": "ON_HOLD"}))).await;
+    let server =
+        MockServer::start(|_| Reply::json(200, &json!({"_id": USER_ID, "state": "ON_HOLD"}))).await;
     let client = Client::new(server.builder().build().expect("client"));
     let mut body = types::Systemuserput::default();
     body.state = Some(types::SystemuserputState::from("ON_HOLD"));
@@ -457,7 +519,11 @@ async fn integers_hold_their_full_range() {
 
     let decoded = client.systemusers_get(USER_ID).send().await.expect("user");
     let list = client.systemusers_list().send().await.expect("users");
-    let command = client.commands_get(COMMAND_ID).send().await.expect("command");
+    let command = client
+        .commands_get(COMMAND_ID)
+        .send()
+        .await
+        .expect("command");
 
     assert_gets(
         &server.requests(),
@@ -466,7 +532,10 @@ async fn integers_hold_their_full_range() {
     assert_eq!(json_of(&decoded.unix_uid), json!(4_294_967_295_u64));
     assert_eq!(json_of(&decoded.unix_guid), json!(3_221_225_477_u64));
     assert_eq!(json_of(&list.total_count), json!(5_000_000_000_u64));
-    assert_eq!(json_of(&command.time_to_live_seconds), json!(4_294_967_296_u64));
+    assert_eq!(
+        json_of(&command.time_to_live_seconds),
+        json!(4_294_967_296_u64)
+    );
     assert_eq!(command.schedule_year, Some(2025));
 }
 
@@ -474,9 +543,10 @@ async fn integers_hold_their_full_range() {
 async fn unsigned_request_values_are_sent_in_full() {
     let server = MockServer::start(|request| Reply::json(200, &request.json())).await;
     let client = Client::new(server.builder().build().expect("client"));
-    let body: types::Systemuserput =
-        serde_json::from_value(json!({"unix_uid": 4_294_967_295_u64, "unix_guid": 4_294_967_295_u64}))
-            .expect("body");
+    let body: types::Systemuserput = serde_json::from_value(
+        json!({"unix_uid": 4_294_967_295_u64, "unix_guid": 4_294_967_295_u64}),
+    )
+    .expect("body");
 
     let user = client
         .systemusers_put(USER_ID)
@@ -519,15 +589,19 @@ async fn unknown_fields_are_ignored() {
 
     let user = client.systemusers_get(USER_ID).send().await.expect("user");
     let system = client.systems_get(SYSTEM_ID).send().await.expect("system");
-    let command = client.commands_get(COMMAND_ID).send().await.expect("command");
+    let command = client
+        .commands_get(COMMAND_ID)
+        .send()
+        .await
+        .expect("command");
 
-    assert_gets(&server.requests(), &[user_path(), system_path(), command_path()]);
+    assert_gets(
+        &server.requests(),
+        &[user_path(), system_path(), command_path()],
+    );
     assert_eq!(user.username.as_deref(), Some("ada.lovelace"));
     assert_eq!(user.email.as_deref(), Some("ada@example.com"));
-    assert_eq!(
-        user.state,
-        Some(types::SystemuserreturnState::Activated)
-    );
+    assert_eq!(user.state, Some(types::SystemuserreturnState::Activated));
     assert_eq!(user.attributes.as_ref().map(Vec::len), Some(1));
     assert_eq!(system.os.as_deref(), Some("Ubuntu"));
     assert_eq!(command.command.as_deref(), Some("logrotate"));
@@ -558,7 +632,11 @@ async fn free_form_objects_stay_json_maps() {
     .await;
 
     let system = client.systems_get(SYSTEM_ID).send().await.expect("system");
-    let app = client.applications_get(APP_ID).send().await.expect("application");
+    let app = client
+        .applications_get(APP_ID)
+        .send()
+        .await
+        .expect("application");
 
     assert_gets(&server.requests(), &[system_path(), app_path()]);
     let entries: &Vec<serde_json::Map<String, Value>> =

@@ -125,7 +125,10 @@ fn unexpected(request: &Recorded) -> Reply {
     Reply::text(
         599,
         "text/plain",
-        &format!("mock: unexpected request {} {}", request.method, request.target),
+        &format!(
+            "mock: unexpected request {} {}",
+            request.method, request.target
+        ),
     )
 }
 
@@ -161,7 +164,11 @@ async fn bug_03_policy_result_exit_status_above_i32_decodes() {
 
     let requests = server.requests();
     assert_eq!(requests.len(), 1);
-    assert_request(&requests[0], "GET", case["request"]["path"].as_str().unwrap());
+    assert_request(
+        &requests[0],
+        "GET",
+        case["request"]["path"].as_str().unwrap(),
+    );
     assert_eq!(sorted_query(&requests[0]), case_query(&case));
     assert_no_body(&requests[0]);
 
@@ -281,7 +288,11 @@ async fn bug_09_send_exposes_total_header_and_decodes_short_page() {
 
     let requests = server.requests();
     assert_eq!(requests.len(), 1);
-    assert_request(&requests[0], "GET", case["request"]["path"].as_str().unwrap());
+    assert_request(
+        &requests[0],
+        "GET",
+        case["request"]["path"].as_str().unwrap(),
+    );
     assert_eq!(sorted_query(&requests[0]), case_query(&case));
     assert_no_body(&requests[0]);
 
@@ -403,7 +414,10 @@ async fn bug_09_stream_pages_by_100_until_total_not_until_short_page() {
         Some("bbbbbbbbbbbbbbbbbbbb0100")
     );
     assert_eq!(
-        members.last().and_then(|m| m.to.as_ref()).and_then(|t| t.id.as_deref()),
+        members
+            .last()
+            .and_then(|m| m.to.as_ref())
+            .and_then(|t| t.id.as_deref()),
         Some("bbbbbbbbbbbbbbbbbbbb0247")
     );
 }
@@ -479,7 +493,10 @@ async fn bug_09_other_v2_lists_page_by_total_header() {
         [
             ("/api/v2/usergroups".to_owned(), Some("0".to_owned())),
             ("/api/v2/usergroups".to_owned(), Some("100".to_owned())),
-            ("/api/v2/systeminsights/programs".to_owned(), Some("0".to_owned())),
+            (
+                "/api/v2/systeminsights/programs".to_owned(),
+                Some("0".to_owned())
+            ),
         ]
     );
     let names: Vec<_> = groups.iter().map(|g| g.name.as_deref().unwrap()).collect();
@@ -547,7 +564,10 @@ async fn bug_12_unauthorized_without_org_id_carries_message_and_hint() {
     let api = error.as_api().expect("an API error");
     assert_eq!(api.status().as_u16(), 401);
     assert_eq!(api.operation(), "groups_user_list");
-    assert_eq!(api.message(), Some("Unauthorized: organization not selected"));
+    assert_eq!(
+        api.message(),
+        Some("Unauthorized: organization not selected")
+    );
     let hint = api.hint().expect("a hint about the organization id");
     assert!(hint.contains("org"), "{hint}");
     let text = error.to_string();
@@ -587,9 +607,17 @@ async fn bug_12_org_id_set_once_is_sent_on_every_org_scoped_call() {
 
     let requests = server.requests();
     assert_eq!(requests.len(), 3);
-    assert_eq!(requests[0].path(), case["request"]["path"].as_str().unwrap());
+    assert_eq!(
+        requests[0].path(),
+        case["request"]["path"].as_str().unwrap()
+    );
     for request in &requests {
-        assert_eq!(request.header("x-org-id"), Some(ORG_ID), "{}", request.target);
+        assert_eq!(
+            request.header("x-org-id"),
+            Some(ORG_ID),
+            "{}",
+            request.target
+        );
         assert_eq!(request.header_count("x-org-id"), 1, "{}", request.target);
         assert_eq!(request.header("x-api-key"), Some(TEST_KEY));
     }
@@ -694,7 +722,11 @@ async fn bug_14_idempotent_get_is_retried_then_fails_with_typed_503() {
 #[tokio::test]
 async fn bug_14_get_recovers_after_503_and_429_with_retry_after() {
     let server = MockServer::sequence(vec![
-        Reply::text(503, "text/html", "<html><body>Service Unavailable</body></html>"),
+        Reply::text(
+            503,
+            "text/html",
+            "<html><body>Service Unavailable</body></html>",
+        ),
         Reply::json(429, &json!({"message": "Too Many Requests"})).header("retry-after", "0"),
         list_page(
             vec![json!({"system_id": "s1", "name": "Editor", "version": "2.1"})],
@@ -711,8 +743,11 @@ async fn bug_14_get_recovers_after_503_and_429_with_retry_after() {
 
     let requests = server.requests();
     assert_eq!(requests.len(), 3);
-    assert!(requests.iter().all(|r| r.method == "GET"
-        && r.path() == "/api/v2/systeminsights/programs"));
+    assert!(
+        requests
+            .iter()
+            .all(|r| r.method == "GET" && r.path() == "/api/v2/systeminsights/programs")
+    );
     assert_eq!(programs.len(), 1);
     assert_eq!(programs[0].version.as_deref(), Some("2.1"));
 }
@@ -720,7 +755,11 @@ async fn bug_14_get_recovers_after_503_and_429_with_retry_after() {
 #[tokio::test]
 async fn bug_14_post_put_and_patch_are_not_retried() {
     let server = MockServer::start(|_| {
-        Reply::text(503, "text/html", "<html><body>Service Unavailable</body></html>")
+        Reply::text(
+            503,
+            "text/html",
+            "<html><body>Service Unavailable</body></html>",
+        )
     })
     .await;
     let client = client(&server);
@@ -788,9 +827,18 @@ async fn bug_16_filters_are_repeated_keys_each_percent_encoded() {
         .as_str()
         .unwrap()
         .split('&')
-        .map(|pair| pair.strip_prefix("filter=").expect("filter pair").to_owned())
+        .map(|pair| {
+            pair.strip_prefix("filter=")
+                .expect("filter pair")
+                .to_owned()
+        })
         .collect();
-    assert_eq!(raw_filters(&requests[0]), expected, "raw query {}", requests[0].query());
+    assert_eq!(
+        raw_filters(&requests[0]),
+        expected,
+        "raw query {}",
+        requests[0].query()
+    );
     let decoded: Vec<String> = requests[0]
         .query_pairs()
         .into_iter()
@@ -804,7 +852,10 @@ async fn bug_16_filters_are_repeated_keys_each_percent_encoded() {
     assert_eq!(apps.len(), 1);
     assert_eq!(apps[0].bundle_name.as_deref(), Some("Example Browser"));
     assert_eq!(apps[0].bundle_version.as_deref(), Some("99.0"));
-    assert_eq!(apps[0].system_id.as_deref(), Some("bbbbbbbbbbbbbbbbbbbb0070"));
+    assert_eq!(
+        apps[0].system_id.as_deref(),
+        Some("bbbbbbbbbbbbbbbbbbbb0070")
+    );
 }
 
 /// Every array `filter` of the v2 crate is the same kind: a sample across tags, with a comma
@@ -858,10 +909,7 @@ async fn bug_16_every_array_filter_parameter_is_sent_as_repeated_keys() {
         assert_eq!(request.method, "GET");
         assert_eq!(
             raw_filters(request),
-            [
-                "name:eq:Research%2C%20Europe",
-                "description:in:a%7Cb%20c"
-            ],
+            ["name:eq:Research%2C%20Europe", "description:in:a%7Cb%20c"],
             "{} {}",
             request.path(),
             request.query()
@@ -891,7 +939,11 @@ async fn bug_19_office365_patch_sends_lockout_and_password_expiration_actions() 
 
     let requests = server.requests();
     assert_eq!(requests.len(), 1);
-    assert_request(&requests[0], "PATCH", case["request"]["path"].as_str().unwrap());
+    assert_request(
+        &requests[0],
+        "PATCH",
+        case["request"]["path"].as_str().unwrap(),
+    );
     assert_json_body(&requests[0], &case["request"]["body"]);
 
     assert_eq!(updated.id.as_deref(), Some("bbbbbbbbbbbbbbbbbbbb0090"));
@@ -925,8 +977,9 @@ async fn bug_20_user_group_put_omits_unset_fields_and_sends_explicit_null() {
         .expect("put");
 
     // Cleared: the description is sent as an explicit null.
-    let clear: types::UserGroupPut =
-        serde_json::from_value(json!({"name": "Staff", "description": null})).expect("body");
+    let mut clear = types::UserGroupPut::default();
+    clear.name = Some("Staff".to_owned());
+    clear.description = Some(None);
     client
         .groups_user_put("bbbbbbbbbbbbbbbbbbbb0140")
         .body(clear)
@@ -937,7 +990,11 @@ async fn bug_20_user_group_put_omits_unset_fields_and_sends_explicit_null() {
     let requests = server.requests();
     assert_eq!(requests.len(), 2);
     for request in &requests {
-        assert_request(request, "PUT", "/api/v2/usergroups/bbbbbbbbbbbbbbbbbbbb0140");
+        assert_request(
+            request,
+            "PUT",
+            "/api/v2/usergroups/bbbbbbbbbbbbbbbbbbbb0140",
+        );
     }
     assert_eq!(requests[0].body, br#"{"name":"Staff"}"#.to_vec());
     assert_eq!(
@@ -976,7 +1033,11 @@ async fn bug_22_gsuite_import_send_exposes_next_page_token() {
 
     let requests = server.requests();
     assert_eq!(requests.len(), 1);
-    assert_request(&requests[0], "GET", case["request"]["path"].as_str().unwrap());
+    assert_request(
+        &requests[0],
+        "GET",
+        case["request"]["path"].as_str().unwrap(),
+    );
     assert_eq!(sorted_query(&requests[0]), case_query(&case));
     assert_no_body(&requests[0]);
 
@@ -1002,9 +1063,10 @@ async fn bug_22_gsuite_import_stream_follows_page_tokens_until_empty() {
                 &json!({"users": [gsuite_user(0)], "nextPageToken": "tok-page-1"}),
             ),
             Some("tok-page-1") => recorded.clone(),
-            Some("tok-page-2") => {
-                Reply::json(200, &json!({"users": [gsuite_user(3)], "nextPageToken": ""}))
-            }
+            Some("tok-page-2") => Reply::json(
+                200,
+                &json!({"users": [gsuite_user(3)], "nextPageToken": ""}),
+            ),
             _ => unexpected(request),
         }
     })
@@ -1019,10 +1081,17 @@ async fn bug_22_gsuite_import_stream_follows_page_tokens_until_empty() {
     .await;
 
     let requests = server.requests();
-    let tokens: Vec<Option<String>> = requests.iter().map(|r| r.query_param("pageToken")).collect();
+    let tokens: Vec<Option<String>> = requests
+        .iter()
+        .map(|r| r.query_param("pageToken"))
+        .collect();
     assert_eq!(
         tokens,
-        [None, Some("tok-page-1".to_owned()), Some("tok-page-2".to_owned())]
+        [
+            None,
+            Some("tok-page-1".to_owned()),
+            Some("tok-page-2".to_owned())
+        ]
     );
     for request in &requests {
         assert_request(request, "GET", case["request"]["path"].as_str().unwrap());
@@ -1036,14 +1105,16 @@ async fn bug_22_gsuite_import_stream_follows_page_tokens_until_empty() {
 
 #[tokio::test]
 async fn bug_22_gsuite_import_stream_stops_when_token_absent() {
-    let server = MockServer::start(|request| match request.query_param("pageToken").as_deref() {
-        None => Reply::json(
-            200,
-            &json!({"users": [gsuite_user(1)], "nextPageToken": "tok-a"}),
-        ),
-        Some("tok-a") => Reply::json(200, &json!({"users": [gsuite_user(2)]})),
-        _ => unexpected(request),
-    })
+    let server = MockServer::start(
+        |request| match request.query_param("pageToken").as_deref() {
+            None => Reply::json(
+                200,
+                &json!({"users": [gsuite_user(1)], "nextPageToken": "tok-a"}),
+            ),
+            Some("tok-a") => Reply::json(200, &json!({"users": [gsuite_user(2)]})),
+            _ => unexpected(request),
+        },
+    )
     .await;
 
     let users = collect_ok(
@@ -1060,9 +1131,7 @@ async fn bug_22_gsuite_import_stream_stops_when_token_absent() {
 
 #[tokio::test]
 async fn bug_22_office365_import_stream_follows_skip_token() {
-    let user = |n: u32| {
-        json!({"id": format!("o-{n:04}"), "userPrincipalName": format!("user{n}@example.com")})
-    };
+    let user = |n: u32| json!({"id": format!("o-{n:04}"), "userPrincipalName": format!("user{n}@example.com")});
     let server = MockServer::start(move |request| {
         if request.query_param("skip").is_some() || request.query_param("limit").is_some() {
             return unexpected(request);
@@ -1087,7 +1156,10 @@ async fn bug_22_office365_import_stream_follows_skip_token() {
     .await;
 
     let requests = server.requests();
-    let tokens: Vec<Option<String>> = requests.iter().map(|r| r.query_param("skipToken")).collect();
+    let tokens: Vec<Option<String>> = requests
+        .iter()
+        .map(|r| r.query_param("skipToken"))
+        .collect();
     assert_eq!(tokens, [None, Some("sk-2".to_owned())]);
     for request in &requests {
         assert_request(

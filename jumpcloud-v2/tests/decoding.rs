@@ -122,7 +122,10 @@ async fn required_fields_may_be_absent() {
             ]),
         ),
         (system_users_path(), json!([{"id": USER_ID}])),
-        (p("/directories"), json!([{"id": "bbbbbbbbbbbbbbbbbbbb0360"}])),
+        (
+            p("/directories"),
+            json!([{"id": "bbbbbbbbbbbbbbbbbbbb0360"}]),
+        ),
         (
             command_associations_path(),
             json!([{"to": {"type": "system_group"}}]),
@@ -163,8 +166,14 @@ async fn required_fields_may_be_absent() {
             command_associations_path(),
         ],
     );
-    assert_eq!(requests[0].query_param("targets").as_deref(), Some("system"));
-    assert_eq!(requests[3].query_param("targets").as_deref(), Some("system_group"));
+    assert_eq!(
+        requests[0].query_param("targets").as_deref(),
+        Some("system")
+    );
+    assert_eq!(
+        requests[3].query_param("targets").as_deref(),
+        Some("system_group")
+    );
 
     assert_eq!(associations.len(), 2);
     let to = associations[0].to.as_ref().expect("to");
@@ -172,17 +181,26 @@ async fn required_fields_may_be_absent() {
     assert_eq!(to.r#type, None);
     assert!(associations[1].to.is_none());
     assert_eq!(
-        associations[1].attributes.as_ref().map(|a| a["sudo"]["enabled"].clone()),
+        associations[1]
+            .attributes
+            .as_ref()
+            .map(|a| a["sudo"]["enabled"].clone()),
         Some(json!(true))
     );
     assert_eq!(users[0].id.as_deref(), Some(USER_ID));
     assert!(users[0].r#type.is_none());
     assert!(users[0].paths.is_none());
-    assert_eq!(directories[0].id.as_deref(), Some("bbbbbbbbbbbbbbbbbbbb0360"));
+    assert_eq!(
+        directories[0].id.as_deref(),
+        Some("bbbbbbbbbbbbbbbbbbbb0360")
+    );
     assert_eq!(directories[0].name, None);
     assert!(directories[0].directory_kind.is_none());
     assert_eq!(
-        command_targets[0].to.as_ref().and_then(|t| t.r#type.as_deref()),
+        command_targets[0]
+            .to
+            .as_ref()
+            .and_then(|t| t.r#type.as_deref()),
         Some("system_group")
     );
 }
@@ -221,7 +239,11 @@ async fn null_where_not_nullable_decodes_as_absent() {
     ])
     .await;
 
-    let user_group = client.groups_user_get(USER_GROUP_ID).send().await.expect("group");
+    let user_group = client
+        .groups_user_get(USER_GROUP_ID)
+        .send()
+        .await
+        .expect("group");
     let system_group = client
         .groups_system_get(SYSTEM_GROUP_ID)
         .send()
@@ -296,9 +318,16 @@ async fn date_time_fields_accept_null_absent_and_empty() {
         .send()
         .await
         .expect("policy results");
-    let apps = client.software_apps_list().send().await.expect("software apps");
+    let apps = client
+        .software_apps_list()
+        .send()
+        .await
+        .expect("software apps");
 
-    assert_gets(&server.requests(), &[policy_status_path(), p("/softwareapps")]);
+    assert_gets(
+        &server.requests(),
+        &[policy_status_path(), p("/softwareapps")],
+    );
     let ids: Vec<_> = results.iter().map(|r| r.id.as_deref().unwrap()).collect();
     assert_eq!(ids, ["r1", "r2", "r3"]);
     for result in &results[..2] {
@@ -343,9 +372,16 @@ async fn malformed_date_does_not_fail_the_response() {
         .send()
         .await
         .expect("policy results");
-    let apps = client.software_apps_list().send().await.expect("software apps");
+    let apps = client
+        .software_apps_list()
+        .send()
+        .await
+        .expect("software apps");
 
-    assert_gets(&server.requests(), &[policy_status_path(), p("/softwareapps")]);
+    assert_gets(
+        &server.requests(),
+        &[policy_status_path(), p("/softwareapps")],
+    );
     assert_eq!(results[0].success, Some(false));
     assert_eq!(results[0].state.as_deref(), Some("failed"));
     assert_eq!(json_of(&results[0].ended_at), json!("2024-03-01T10:00:02Z"));
@@ -355,7 +391,10 @@ async fn malformed_date_does_not_fail_the_response() {
         (json_of(&apps[0].created_at), "2024-02-30T25:00:00Z"),
         (json_of(&apps[0].updated_at), "03/01/2024"),
     ] {
-        assert!(value == Value::Null || value == json!(raw), "{value} for {raw}");
+        assert!(
+            value == Value::Null || value == json!(raw),
+            "{value} for {raw}"
+        );
     }
 }
 
@@ -384,7 +423,11 @@ async fn unknown_enum_values_decode_and_round_trip() {
     ])
     .await;
 
-    let decoded_group = client.groups_user_get(USER_GROUP_ID).send().await.expect("group");
+    let decoded_group = client
+        .groups_user_get(USER_GROUP_ID)
+        .send()
+        .await
+        .expect("group");
     let decoded_system_group = client
         .groups_system_get(SYSTEM_GROUP_ID)
         .send()
@@ -407,10 +450,16 @@ async fn unknown_enum_values_decode_and_round_trip() {
         ],
     );
     assert_eq!(
-        decoded_group.member_query.as_ref().and_then(|q| q.query_type.clone()),
+        decoded_group
+            .member_query
+            .as_ref()
+            .and_then(|q| q.query_type.clone()),
         Some(types::QueryQueryType::Search)
     );
-    assert_eq!(json_of(&decoded_group.membership_method), json!("AI_SUGGESTED"));
+    assert_eq!(
+        json_of(&decoded_group.membership_method),
+        json!("AI_SUGGESTED")
+    );
     assert_eq!(
         decoded_system_group.r#type,
         Some(types::SystemGroupType::Unknown("device_group".to_owned()))
@@ -439,7 +488,10 @@ async fn unknown_enum_values_decode_and_round_trip() {
 async fn request_enums_accept_any_string() {
     let server = MockServer::start(|request| match request.method.as_str() {
         "POST" => Reply::status(204),
-        _ => Reply::json(200, &json!([{"to": {"id": "x1", "type": "service_identity"}}])),
+        _ => Reply::json(
+            200,
+            &json!([{"to": {"id": "x1", "type": "service_identity"}}]),
+        ),
     })
     .await;
     let client = Client::new(server.builder().build().expect("client"));
@@ -457,7 +509,9 @@ async fn request_enums_accept_any_string() {
     let listed = client
         .graph_user_associations_list(
             USER_ID,
-            vec![types::GraphUserAssociationsListTargetsItem::from("service_identity")],
+            vec![types::GraphUserAssociationsListTargetsItem::from(
+                "service_identity",
+            )],
         )
         .send()
         .await
@@ -466,7 +520,10 @@ async fn request_enums_accept_any_string() {
     let requests = server.requests();
     assert_eq!(requests.len(), 2);
     assert_eq!(requests[0].method, "POST");
-    assert_eq!(requests[0].path(), format!("/api/v2{}", user_associations_path()));
+    assert_eq!(
+        requests[0].path(),
+        format!("/api/v2{}", user_associations_path())
+    );
     assert_eq!(
         requests[0].json(),
         json!({"id": "bbbbbbbbbbbbbbbbbbbb0370", "op": "replace", "type": "service_identity"})
@@ -551,7 +608,11 @@ async fn unknown_fields_are_ignored() {
     ])
     .await;
 
-    let decoded = client.groups_user_get(USER_GROUP_ID).send().await.expect("group");
+    let decoded = client
+        .groups_user_get(USER_GROUP_ID)
+        .send()
+        .await
+        .expect("group");
     let systems = client
         .graph_user_traverse_system(USER_ID)
         .send()
@@ -628,9 +689,14 @@ async fn free_form_objects_stay_json_maps() {
     );
     assert_eq!(Value::Object(app), application);
     let attributes: &Map<String, Value> = group.attributes.as_ref().expect("attributes");
-    assert_eq!(attributes["windowsUpdate"]["rings"], json!(["pilot", "broad"]));
-    let compiled_attributes: &Map<String, Value> =
-        systems[0].compiled_attributes.as_ref().expect("compiled attributes");
+    assert_eq!(
+        attributes["windowsUpdate"]["rings"],
+        json!(["pilot", "broad"])
+    );
+    let compiled_attributes: &Map<String, Value> = systems[0]
+        .compiled_attributes
+        .as_ref()
+        .expect("compiled attributes");
     assert_eq!(Value::Object(compiled_attributes.clone()), compiled);
     let hop = &systems[0].paths.as_ref().expect("paths")[0][0];
     let hop_attributes: &Map<String, Value> = hop.attributes.as_ref().expect("hop attributes");

@@ -395,58 +395,12 @@ pub fn run(
         changelogs.push((path, text));
     }
 
-    // Swap the specs in, keeping the previous ones to put back if generation fails.
-    let backup = staging.path().join(".previous");
-    fs::create_dir(&backup).map_err(io_err(&backup))?;
-    let mut swapped: Vec<(PathBuf, PathBuf)> = Vec::new();
-    for (file, new_path) in &staged {
-        let dest = fetched.join(file);
-        let keep = backup.join(file);
-        let swap = fs::rename(&dest, &keep).and_then(|()| {
-            fs::rename(new_path, &dest).inspect_err(|_| {
-                let _ = fs::rename(&keep, &dest);
-            })
-        });
-        if let Err(e) = swap {
-            restore(&swapped);
-            return Err(UpdateError::Io {
-                path: dest,
-                source: e,
-            });
-        }
-        swapped.push((keep, dest));
-    }
-    // `generate::run` generates every crate before writing any, but a write can still fail
-    // half-way (a hand-written file found in the last crate, a full disk); the sources are
-    // kept in memory (a few MB) to put every crate back as it was.
-    let mut sources = Vec::new();
-    for t in TARGETS {
-        let src = root.join(t.crate_dir).join("src");
-        match read_tree(&src) {
-            Ok(files) => sources.push((src, files)),
-            Err(e) => {
-                restore(&swapped);
-                return Err(e);
-            }
-        }
-    }
-    let generation = match generate::run(root, false, options.verbose) {
-        Ok(g) => g,
-        Err(e) => {
-            for (src, files) in &sources {
-                restore_tree(src, files);
-            }
-            restore(&swapped);
-            return Err(UpdateError::Generate(e));
-        }
-    };
+    let (swapped, generation) = swap_and_generate(root, staging.path(), &staged, options.verbose)?;
     for report in &generation.reports {
         let _ = write!(out, "{report}");
     }
     let rel = |p: &Path| p.strip_prefix(root).unwrap_or(p).to_path_buf();
-    outcome
-        .written
-        .extend(swapped.iter().map(|(_, dest)| rel(dest)));
+    outcome.written.extend(swapped.iter().map(|dest| rel(dest)));
     outcome
         .written
         .extend(generation.changed.iter().map(|p| rel(p)));
@@ -455,6 +409,9 @@ pub fn run(
         .extend(generation.stale.iter().map(|p| rel(p)));
     outcome.generation = Some(generation);
 
+    // Limitation: the pins and changelogs are written after the crates; if one of these
+    // writes fails (a full disk), the crates and fetched specs are already the new ones and
+    // the error names the file that could not be written.
     write_atomic(&pins_path, new_pins.as_bytes())?;
     outcome.written.push(rel(&pins_path));
     for (path, text) in &changelogs {
@@ -472,6 +429,59 @@ pub fn run(
     }
     let _ = writeln!(out, "update-specs: {} files written", outcome.written.len());
     Ok(outcome)
+}
+
+/// Moves the staged specs into `specs/fetched/` and regenerates the crates. On failure the
+/// previous specs and crate sources are put back. Returns the replaced spec files.
+fn swap_and_generate(
+    root: &Path,
+    staging: &Path,
+    staged: &[(String, PathBuf)],
+    verbose: bool,
+) -> Result<(Vec<PathBuf>, generate::Outcome), UpdateError> {
+    // `generate::run` generates every crate before writing any, but a write can still fail
+    // half-way (a hand-written file found in the last crate, a full disk); the sources are
+    // kept in memory (a few MB) to put every crate back as it was.
+    let mut sources = Vec::new();
+    for t in TARGETS {
+        let src = root.join(t.crate_dir).join("src");
+        let files = read_tree(&src)?;
+        sources.push((src, files));
+    }
+    let fetched = root.join(FETCHED_DIR);
+    let backup = staging.join(".previous");
+    fs::create_dir(&backup).map_err(io_err(&backup))?;
+    let mut swapped: Vec<(PathBuf, PathBuf)> = Vec::new();
+    for (file, new_path) in staged {
+        let dest = fetched.join(file);
+        let keep = backup.join(file);
+        let swap = fs::rename(&dest, &keep).and_then(|()| {
+            fs::rename(new_path, &dest).inspect_err(|_| {
+                let _ = fs::rename(&keep, &dest);
+            })
+        });
+        if let Err(e) = swap {
+            restore(&swapped);
+            return Err(UpdateError::Io {
+                path: dest,
+                source: e,
+            });
+        }
+        swapped.push((keep, dest));
+    }
+    match generate::run(root, false, verbose) {
+        Ok(generation) => Ok((
+            swapped.into_iter().map(|(_, dest)| dest).collect(),
+            generation,
+        )),
+        Err(e) => {
+            for (src, files) in &sources {
+                restore_tree(src, files);
+            }
+            restore(&swapped);
+            Err(UpdateError::Generate(e))
+        }
+    }
 }
 
 /// Puts the previous specs back after a failed generation. Best effort: the error that made
@@ -842,8 +852,13 @@ pub fn changelog_with_entry(
     text.push_str("\n\n");
     text.push_str(UNRELEASED);
     text.push_str("\n\n");
+    let why = if update.version.major == 0 {
+        "; below 1.0, breaking changes take a minor bump"
+    } else {
+        ""
+    };
     text.push_str(&format!(
-        "{SUGGESTED}{bump} ({} -> {}; below 1.0, breaking changes take a minor bump)\n\n",
+        "{SUGGESTED}{bump} ({} -> {}{why})\n\n",
         update.version,
         update.version.bumped(bump)
     ));

@@ -7,7 +7,7 @@ use quote::quote;
 use super::{CrateConfig, doc_attrs, ident, type_tokens};
 use crate::error::Result;
 use crate::ir::{
-    BodyKind, Ir, MultipartPart, Operation, PageTotal, Pagination, Param, ParamLocation, SuccessResponse, TypeRef,
+    BodyKind, CountType, Ir, MultipartPart, Operation, PageTotal, Pagination, Param, ParamLocation, SuccessResponse, TypeRef,
 };
 
 /// How a value is taken by a constructor argument or a setter.
@@ -361,7 +361,7 @@ fn write_param(p: &Param, ir: &Ir) -> TokenStream {
             let value = if p.ty.is_scalar(&ir.types) {
                 quote!(value)
             } else {
-                quote!(&serde_json::to_string(value).unwrap_or_default())
+                quote!(&serde_json::to_string(value).map_err(|e| jumpcloud_core::Error::invalid(OPERATION.id, #wire, e.to_string()))?)
             };
             match &p.ty {
                 TypeRef::Vec(_) => quote! {
@@ -435,9 +435,15 @@ fn multipart(
 fn emit_stream(p: &Pagination, op: &Operation) -> TokenStream {
     let item_of = |t: &TypeRef| type_tokens(t);
     let (item, pager) = match p {
-        Pagination::SkipLimit { skip, limit, total } => {
+        Pagination::SkipLimit { skip, limit, counts, total } => {
             let (skip, limit) = (ident(skip), ident(limit));
-            let set = quote! { let b = b.#skip(skip).#limit(limit); };
+            let set = match counts {
+                CountType::I64 => quote! { let b = b.#skip(skip).#limit(limit); },
+                CountType::I32 => quote! {
+                    let b = b.#skip(i32::try_from(skip).unwrap_or(i32::MAX)).#limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                },
+                CountType::String => quote! { let b = b.#skip(skip.to_string()).#limit(limit.to_string()); },
+            };
             page_call(total, quote!(skip_limit_header), quote!(skip_limit_total), set)
         }
         Pagination::SearchBody { skip, limit, body_required, total } => {

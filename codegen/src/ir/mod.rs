@@ -20,7 +20,7 @@ use crate::naming;
 
 pub mod pagination;
 
-pub use pagination::{Pagination, PageTotal};
+pub use pagination::{CountType, PageTotal, Pagination};
 
 /// One spec, ready to emit.
 #[derive(Debug, Clone, PartialEq)]

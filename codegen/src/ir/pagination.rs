@@ -20,6 +20,8 @@ pub enum Pagination {
         skip: String,
         /// Rust name of the `limit` setter.
         limit: String,
+        /// How the pager's `i64` counts are passed to the setters.
+        counts: CountType,
         /// Where the listing's total is.
         total: PageTotal,
     },
@@ -56,6 +58,19 @@ pub enum Pagination {
         /// The listed item.
         item: TypeRef,
     },
+}
+
+/// The type of a listing's `skip` and `limit` query parameters. JumpCloud declares them as
+/// integers, 32-bit integers, or strings holding integers, depending on the team that wrote
+/// the operation; the pager counts in `i64` and converts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CountType {
+    /// `i64` setters.
+    I64,
+    /// `i32` setters (a count that does not fit is clamped; pages are at most 100 items).
+    I32,
+    /// `String` setters (`format: int64` strings).
+    String,
 }
 
 /// Where a skip/limit listing says how many items it has.
@@ -100,11 +115,21 @@ pub fn infer(op: &Operation, types: &BTreeMap<String, TypeDef>) -> Option<Pagina
     let query = |wire: &str| {
         op.params
             .iter()
-            .find(|p| p.location == ParamLocation::Query && p.wire == wire && !p.required && p.ty == TypeRef::I64)
-            .map(|p| p.rust.clone())
+            .find(|p| p.location == ParamLocation::Query && p.wire == wire && !p.required)
+            .and_then(|p| {
+                let counts = match p.ty {
+                    TypeRef::I64 => CountType::I64,
+                    TypeRef::I32 => CountType::I32,
+                    TypeRef::String => CountType::String,
+                    _ => return None,
+                };
+                Some((p.rust.clone(), counts))
+            })
     };
-    if let (Some(skip), Some(limit)) = (query("skip"), query("limit")) {
-        return Some(Pagination::SkipLimit { skip, limit, total });
+    if let (Some((skip, a)), Some((limit, b))) = (query("skip"), query("limit"))
+        && a == b
+    {
+        return Some(Pagination::SkipLimit { skip, limit, counts: a, total });
     }
     let (fields, body_required) = json_body_fields(op, types)?;
     // The pager counts in `i64`; a narrower skip or limit would need a conversion that can fail.

@@ -233,6 +233,28 @@ impl BackupKeyServiceListBackupKeys {
         }
         req.send().await?.json()
     }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<types::JumpcloudPwmBackupKey, jumpcloud_core::Error>,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_total(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b
+                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::Page::new(
+                        page.results.unwrap_or_default(),
+                        page.total_count.map(i64::from),
+                    ),
+                )
+            },
+        )
+    }
 }
 impl crate::Client {
     /// Update Cloud Backup Key
@@ -382,6 +404,28 @@ impl BackupRestoreServiceListBackupRestores {
             req.query("filter", value);
         }
         req.send().await?.json()
+    }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<types::JumpcloudPwmBackupRestore, jumpcloud_core::Error>,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_total(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b
+                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::Page::new(
+                        page.results.unwrap_or_default(),
+                        page.total_count.map(i64::from),
+                    ),
+                )
+            },
+        )
     }
 }
 impl crate::Client {
@@ -593,6 +637,28 @@ impl BackupServiceListBackups {
             req.query("filter", value);
         }
         req.send().await?.json()
+    }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<types::JumpcloudPwmBackup, jumpcloud_core::Error>,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_total(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b
+                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::Page::new(
+                        page.results.unwrap_or_default(),
+                        page.total_count.map(i64::from),
+                    ),
+                )
+            },
+        )
     }
 }
 impl crate::Client {
@@ -910,6 +976,28 @@ impl DeviceServiceListDevices {
         }
         req.send().await?.json()
     }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<types::JumpcloudPwmDevice, jumpcloud_core::Error>,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_total(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b
+                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::Page::new(
+                        page.results.unwrap_or_default(),
+                        page.total_count.map(i64::from),
+                    ),
+                )
+            },
+        )
+    }
 }
 impl crate::Client {
     /// Get Shared Folders Policy
@@ -1040,6 +1128,28 @@ impl FoldersPolicyServiceListSelectedGroups {
         }
         req.send().await?.json()
     }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<types::JumpcloudPwmSelectedGroup, jumpcloud_core::Error>,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_total(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b
+                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::Page::new(
+                        page.results.unwrap_or_default(),
+                        page.total_count.map(i64::from),
+                    ),
+                )
+            },
+        )
+    }
 }
 impl crate::Client {
     /// List Users with Permission to Share Folders
@@ -1129,6 +1239,28 @@ impl FoldersPolicyServiceListSelectedUsers {
             req.query("filter", value);
         }
         req.send().await?.json()
+    }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<types::JumpcloudPwmSelectedUser, jumpcloud_core::Error>,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_total(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b
+                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::Page::new(
+                        page.results.unwrap_or_default(),
+                        page.total_count.map(i64::from),
+                    ),
+                )
+            },
+        )
     }
 }
 impl crate::Client {
@@ -1281,6 +1413,28 @@ impl ItemMetadataServiceGetMetadata {
         }
         req.send().await?.json()
     }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<types::JumpcloudPwmItemMetadata, jumpcloud_core::Error>,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_total(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b
+                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::Page::new(
+                        page.results.unwrap_or_default(),
+                        page.total_count.map(i64::from),
+                    ),
+                )
+            },
+        )
+    }
 }
 impl crate::Client {
     /// Get User Items
@@ -1381,6 +1535,28 @@ impl ItemMetadataServiceGetMetadataPerUser {
         }
         req.send().await?.json()
     }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<types::JumpcloudPwmItemMetadata, jumpcloud_core::Error>,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_total(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b
+                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::Page::new(
+                        page.results.unwrap_or_default(),
+                        page.total_count.map(i64::from),
+                    ),
+                )
+            },
+        )
+    }
 }
 impl crate::Client {
     /// List App Versions
@@ -1450,6 +1626,28 @@ impl OverviewServiceGetAppVersionsList {
             req.query("filter", value);
         }
         req.send().await?.json()
+    }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<types::JumpcloudPwmAppVersion, jumpcloud_core::Error>,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_total(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b
+                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::Page::new(
+                        page.results.unwrap_or_default(),
+                        page.total_count.map(i64::from),
+                    ),
+                )
+            },
+        )
     }
 }
 impl crate::Client {
@@ -1773,6 +1971,28 @@ impl SharedFolderServiceGetSharedFolderGroups {
         }
         req.send().await?.json()
     }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<types::JumpcloudPwmFolderGroup, jumpcloud_core::Error>,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_total(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b
+                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::Page::new(
+                        page.results.unwrap_or_default(),
+                        page.total_count.map(i64::from),
+                    ),
+                )
+            },
+        )
+    }
 }
 impl crate::Client {
     /// Get Shared Folder Users
@@ -1863,6 +2083,28 @@ impl SharedFolderServiceGetSharedFolderUsers {
         }
         req.send().await?.json()
     }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<types::JumpcloudPwmFolderUser, jumpcloud_core::Error>,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_total(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b
+                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::Page::new(
+                        page.results.unwrap_or_default(),
+                        page.total_count.map(i64::from),
+                    ),
+                )
+            },
+        )
+    }
 }
 impl crate::Client {
     /// Get Shared Folders
@@ -1942,6 +2184,28 @@ impl SharedFolderServiceGetSharedFolders {
             req.query("sort", value);
         }
         req.send().await?.json()
+    }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<types::JumpcloudPwmFolderInList, jumpcloud_core::Error>,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_total(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b
+                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::Page::new(
+                        page.results.unwrap_or_default(),
+                        page.total_count.map(i64::from),
+                    ),
+                )
+            },
+        )
     }
 }
 impl crate::Client {
@@ -2034,6 +2298,28 @@ impl SharedFolderServiceGetSharedFoldersPerUser {
             req.query("sort", value);
         }
         req.send().await?.json()
+    }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<types::JumpcloudPwmUsersFolder, jumpcloud_core::Error>,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_total(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b
+                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::Page::new(
+                        page.results.unwrap_or_default(),
+                        page.total_count.map(i64::from),
+                    ),
+                )
+            },
+        )
     }
 }
 impl crate::Client {
@@ -2490,6 +2776,28 @@ impl UserServiceGetAllUsers {
             req.query("filter", value);
         }
         req.send().await?.json()
+    }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<types::JumpcloudPwmUserInfo, jumpcloud_core::Error>,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_total(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b
+                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::Page::new(
+                        page.results.unwrap_or_default(),
+                        page.total_count.map(i64::from),
+                    ),
+                )
+            },
+        )
     }
 }
 impl crate::Client {

@@ -491,6 +491,31 @@ impl CredentialsServiceGetCredentialManagers {
         }
         req.send().await?.json()
     }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<
+            types::JumpcloudPrivilegedAccessCredentialManagerListItem,
+            jumpcloud_core::Error,
+        >,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_total(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b
+                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::Page::new(
+                        page.results.unwrap_or_default(),
+                        page.total_count.map(i64::from),
+                    ),
+                )
+            },
+        )
+    }
 }
 impl crate::Client {
     /// Get Credential History
@@ -918,6 +943,31 @@ impl CredentialsServiceList {
             req.query("search", value);
         }
         req.send().await?.json()
+    }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<
+            types::JumpcloudPrivilegedAccessCredentialListItem,
+            jumpcloud_core::Error,
+        >,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_total(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b
+                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::Page::new(
+                        page.results.unwrap_or_default(),
+                        page.total_count.map(i64::from),
+                    ),
+                )
+            },
+        )
     }
 }
 impl crate::Client {
@@ -1571,6 +1621,31 @@ impl FolderServiceGetAll {
         }
         req.send().await?.json()
     }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<
+            types::JumpcloudPrivilegedAccessFolderListItem,
+            jumpcloud_core::Error,
+        >,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_total(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b
+                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::Page::new(
+                        page.results.unwrap_or_default(),
+                        page.total_count.map(i64::from),
+                    ),
+                )
+            },
+        )
+    }
 }
 impl crate::Client {
     /// Get Folder for Edit
@@ -1776,6 +1851,31 @@ impl FolderServiceGetItems {
         }
         req.send().await?.json()
     }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<
+            types::JumpcloudPrivilegedAccessFolderItemListEntry,
+            jumpcloud_core::Error,
+        >,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_total(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b
+                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::Page::new(
+                        page.results.unwrap_or_default(),
+                        page.total_count.map(i64::from),
+                    ),
+                )
+            },
+        )
+    }
 }
 impl crate::Client {
     /// List Folder Managers
@@ -1867,6 +1967,31 @@ impl FolderServiceListManagers {
             req.query("limit", value);
         }
         req.send().await?.json()
+    }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<
+            types::JumpcloudPrivilegedAccessFolderManagerListItem,
+            jumpcloud_core::Error,
+        >,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_total(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b
+                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::Page::new(
+                        page.results.unwrap_or_default(),
+                        page.total_count.map(i64::from),
+                    ),
+                )
+            },
+        )
     }
 }
 impl crate::Client {
@@ -2282,6 +2407,31 @@ impl GroupsServiceListAssignableResources {
         }
         req.send().await?.json()
     }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<
+            types::JumpcloudPrivilegedAccessAssignableResource,
+            jumpcloud_core::Error,
+        >,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_total(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b
+                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::Page::new(
+                        page.results.unwrap_or_default(),
+                        page.total_count.map(i64::from),
+                    ),
+                )
+            },
+        )
+    }
 }
 impl crate::Client {
     /// List Group Members
@@ -2363,6 +2513,28 @@ impl GroupsServiceListMembers {
             req.query("limit", value);
         }
         req.send().await?.json()
+    }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<types::JumpcloudPrivilegedAccessGroupMember, jumpcloud_core::Error>,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_total(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b
+                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::Page::new(
+                        page.results.unwrap_or_default(),
+                        page.total_count.map(i64::from),
+                    ),
+                )
+            },
+        )
     }
 }
 impl crate::Client {
@@ -2453,6 +2625,28 @@ impl GroupsServiceListPaged {
             req.query("limit", value);
         }
         req.send().await?.json()
+    }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<types::JumpcloudPrivilegedAccessGroup, jumpcloud_core::Error>,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_total(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b
+                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::Page::new(
+                        page.results.unwrap_or_default(),
+                        page.total_count.map(i64::from),
+                    ),
+                )
+            },
+        )
     }
 }
 impl crate::Client {
@@ -2555,6 +2749,31 @@ impl GroupsServiceListResources {
             req.query("search", value);
         }
         req.send().await?.json()
+    }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<
+            types::JumpcloudPrivilegedAccessGroupResource,
+            jumpcloud_core::Error,
+        >,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_total(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b
+                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::Page::new(
+                        page.results.unwrap_or_default(),
+                        page.total_count.map(i64::from),
+                    ),
+                )
+            },
+        )
     }
 }
 impl crate::Client {
@@ -3215,6 +3434,31 @@ impl UsersServiceFind {
             req.query("roleFilter", value);
         }
         req.send().await?.json()
+    }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<
+            types::JumpcloudPrivilegedAccessUserListItem,
+            jumpcloud_core::Error,
+        >,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_total(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b
+                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::Page::new(
+                        page.results.unwrap_or_default(),
+                        page.total_count.map(i64::from),
+                    ),
+                )
+            },
+        )
     }
 }
 impl crate::Client {
@@ -3891,6 +4135,31 @@ impl WebsitesServiceGetWebsiteManagers {
         }
         req.send().await?.json()
     }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<
+            types::JumpcloudPrivilegedAccessCredentialManagerListItem,
+            jumpcloud_core::Error,
+        >,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_total(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b
+                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::Page::new(
+                        page.results.unwrap_or_default(),
+                        page.total_count.map(i64::from),
+                    ),
+                )
+            },
+        )
+    }
 }
 impl crate::Client {
     /// List Websites
@@ -3978,6 +4247,31 @@ impl WebsitesServiceList {
             req.query("search", value);
         }
         req.send().await?.json()
+    }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<
+            types::JumpcloudPrivilegedAccessWebsiteListItem,
+            jumpcloud_core::Error,
+        >,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_total(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b
+                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::Page::new(
+                        page.results.unwrap_or_default(),
+                        page.total_count.map(i64::from),
+                    ),
+                )
+            },
+        )
     }
 }
 impl crate::Client {

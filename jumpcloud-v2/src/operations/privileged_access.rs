@@ -103,6 +103,31 @@ impl GroupsServiceListPrivilegedAccessAssignableResources {
         }
         req.send().await?.json()
     }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<
+            types::JumpcloudPrivilegedAccessPrivilegedAccessAssignableResource,
+            jumpcloud_core::Error,
+        >,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_total(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b
+                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::Page::new(
+                        page.results.unwrap_or_default(),
+                        page.total_count.map(i64::from),
+                    ),
+                )
+            },
+        )
+    }
 }
 impl crate::Client {
     /// List Privileged Access Group Members
@@ -184,6 +209,31 @@ impl GroupsServiceListPrivilegedAccessGroupMembers {
             req.query("limit", value);
         }
         req.send().await?.json()
+    }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<
+            types::JumpcloudPrivilegedAccessPrivilegedAccessGroupMember,
+            jumpcloud_core::Error,
+        >,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_total(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b
+                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::Page::new(
+                        page.results.unwrap_or_default(),
+                        page.total_count.map(i64::from),
+                    ),
+                )
+            },
+        )
     }
 }
 impl crate::Client {
@@ -286,6 +336,31 @@ impl GroupsServiceListPrivilegedAccessGroupResources {
             req.query("search", value);
         }
         req.send().await?.json()
+    }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<
+            types::JumpcloudPrivilegedAccessPrivilegedAccessGroupResource,
+            jumpcloud_core::Error,
+        >,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_total(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b
+                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::Page::new(
+                        page.results.unwrap_or_default(),
+                        page.total_count.map(i64::from),
+                    ),
+                )
+            },
+        )
     }
 }
 impl crate::Client {
@@ -715,6 +790,31 @@ impl ResourceManagersServiceList {
         }
         req.send().await?.json()
     }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<
+            types::JumpcloudPrivilegedAccessResourceManagerListItem,
+            jumpcloud_core::Error,
+        >,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_total(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b
+                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::Page::new(
+                        page.results.unwrap_or_default(),
+                        page.total_count.map(i64::from),
+                    ),
+                )
+            },
+        )
+    }
 }
 impl crate::Client {
     /// List Resource Manager Resources
@@ -813,6 +913,31 @@ impl ResourceManagersServiceListResources {
         }
         req.send().await?.json()
     }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<
+            types::JumpcloudPrivilegedAccessResourceManagerResource,
+            jumpcloud_core::Error,
+        >,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_total(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b
+                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::Page::new(
+                        page.results.unwrap_or_default(),
+                        page.total_count.map(i64::from),
+                    ),
+                )
+            },
+        )
+    }
 }
 impl crate::Client {
     /// List Assignable Resource Manager Resources
@@ -910,6 +1035,31 @@ impl ResourceManagersServiceListResourcesAvailable {
             req.query("limit", value);
         }
         req.send().await?.json()
+    }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<
+            types::JumpcloudPrivilegedAccessResourceManagerAvailableResource,
+            jumpcloud_core::Error,
+        >,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_total(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b
+                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::Page::new(
+                        page.results.unwrap_or_default(),
+                        page.total_count.map(i64::from),
+                    ),
+                )
+            },
+        )
     }
 }
 impl crate::Client {
@@ -1174,6 +1324,31 @@ impl ResourceManagersServiceViewMembers {
             req.query("limit", value);
         }
         req.send().await?.json()
+    }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<
+            types::JumpcloudPrivilegedAccessResourceManagerMember,
+            jumpcloud_core::Error,
+        >,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_total(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b
+                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::Page::new(
+                        page.results.unwrap_or_default(),
+                        page.total_count.map(i64::from),
+                    ),
+                )
+            },
+        )
     }
 }
 impl crate::Client {

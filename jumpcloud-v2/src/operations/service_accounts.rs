@@ -374,4 +374,29 @@ impl ServiceAccountsListServiceAccounts {
         }
         req.send().await?.json()
     }
+    /// Every item of the listing, fetched page by page (`skip`/`limit`, with the total in the body) as the stream is polled; at most one page is held in memory. Parameters set on this builder apply to every page.
+    pub fn stream(
+        self,
+    ) -> impl jumpcloud_core::paginate::Stream<
+        Item = Result<
+            types::JumpcloudServiceAccountsServiceAccount,
+            jumpcloud_core::Error,
+        >,
+    > + Send + Unpin {
+        jumpcloud_core::paginate::skip_limit_total(
+            self,
+            |b: Self, skip, limit| async move {
+                let b = b
+                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                let page = b.send().await?.into_inner();
+                Ok(
+                    jumpcloud_core::paginate::Page::new(
+                        page.results.unwrap_or_default(),
+                        page.total_count.map(i64::from),
+                    ),
+                )
+            },
+        )
+    }
 }
