@@ -13,7 +13,7 @@ pub(super) fn run(old: &Ir, new: &Ir) -> Report {
     let ops = match_operations(old, new);
     let mut m = Matching::new(old, new);
     for (a, b) in &ops.pairs {
-        let _ = (a, b);
+        walk_operation(&mut m, a, b);
     }
     m.propagate();
 
@@ -477,6 +477,9 @@ fn compare_params(
             },
         );
     }
+    // Limitation: a query array switching between repeated keys and one comma-joined value
+    // (`explode`) is not reported: the builder's signature is the same and the client
+    // serializes it as the new spec says.
     for p in &a.params {
         let Some(q) = b.params.iter().find(|q| key(q) == key(p)) else {
             continue;
@@ -713,6 +716,8 @@ fn compare_fields(m: &Matching<'_>, a: &[Field], b: &[Field], push: &mut impl Fn
                 },
             );
         }
+        // Limitation: `readOnly`, `deprecated` and descriptions of fields are documentation
+        // and are not reported.
         if f.required != g.required {
             // Every field is an `Option` whatever the spec says, so only the docs change.
             push(
@@ -792,7 +797,7 @@ fn boxed_display(ir: &Ir, t: &TypeRef, boxed: bool) -> String {
 }
 
 /// Rust syntax of a type reference, as the emitter writes it (without module paths).
-pub(super) fn rust_type(t: &TypeRef) -> String {
+fn rust_type(t: &TypeRef) -> String {
     match t {
         TypeRef::String => "String".to_owned(),
         TypeRef::Bool => "bool".to_owned(),
