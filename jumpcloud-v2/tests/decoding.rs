@@ -195,7 +195,7 @@ async fn required_fields_may_be_absent() {
         Some("bbbbbbbbbbbbbbbbbbbb0360")
     );
     assert_eq!(directories[0].name, None);
-    assert!(directories[0].directory_kind.is_none());
+    assert!(directories[0].r#type.is_none());
     assert_eq!(
         command_targets[0]
             .to
@@ -470,11 +470,11 @@ async fn unknown_enum_values_decode_and_round_trip() {
         Some(types::GraphType::Unknown("service_identity".to_owned()))
     );
     assert_eq!(
-        decoded_directories[0].directory_kind,
+        decoded_directories[0].r#type,
         Some(types::DirectoryKind::GSuite)
     );
     assert_eq!(
-        decoded_directories[1].directory_kind,
+        decoded_directories[1].r#type,
         Some(types::DirectoryKind::Unknown("okta_directory".to_owned()))
     );
     // Sent back, each object is what the server sent.

@@ -52,16 +52,21 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// A scratch workspace holding what `update-specs` reads and writes: the root manifest, the
-/// pins, and each client crate's manifest, changelog and sources; with the `OLD_SET` specs
+/// A scratch workspace holding what `update-specs` reads and writes: a root manifest at
+/// version 0.1.0, the pins, and each client crate's manifest, changelog and sources; with the `OLD_SET` specs
 /// fetched and pinned. The project's overlays fix the pinned (2026-08) publication and do not
 /// apply to the 2026 history sets, so the scratch copy has none.
 fn scratch() -> tempfile::TempDir {
     let real = xtask::workspace_root();
     let dir = tempfile::tempdir().expect("temp dir");
     let root = dir.path();
-    std::fs::write(root.join("Cargo.toml"), read(&real.join("Cargo.toml")))
-        .expect("write manifest");
+    // Only the version is read from the root manifest; a fixed one keeps the expected bumps
+    // independent of the real workspace's releases.
+    std::fs::write(
+        root.join("Cargo.toml"),
+        "[workspace.package]\nversion = \"0.1.0\"\n",
+    )
+    .expect("write manifest");
     for t in TARGETS {
         let crate_dir = root.join(t.crate_dir);
         copy_dir(&real.join(t.crate_dir).join("src"), &crate_dir.join("src"));
@@ -490,10 +495,21 @@ fn versions_and_bumps() {
     assert!(Version::parse("1.2").is_none());
     assert!(Version::parse("1.2.3.4").is_none());
     assert!(Version::parse("1.2.x").is_none());
-    assert_eq!(
-        update::crate_version(&xtask::workspace_root(), "jumpcloud-v2").expect("reads"),
-        v
-    );
+    // The client crates take the workspace's version.
+    let real = xtask::workspace_root();
+    let manifest: toml::Table =
+        toml::from_str(&String::from_utf8(read(&real.join("Cargo.toml"))).expect("UTF-8"))
+            .expect("root manifest parses");
+    let workspace = manifest["workspace"]["package"]["version"]
+        .as_str()
+        .expect("a version");
+    let expected = Version::parse(workspace).expect("MAJOR.MINOR.PATCH");
+    for t in TARGETS {
+        assert_eq!(
+            update::crate_version(&real, t.crate_dir).expect("reads"),
+            expected
+        );
+    }
 }
 
 #[test]

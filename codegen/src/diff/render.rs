@@ -170,7 +170,19 @@ fn text(report: &Report) -> String {
 
 fn markdown(report: &Report) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "## API changes: {}\n", md_escape(&headline(report)));
+    let side = |s: &super::SpecInfo| {
+        let name = md_escape(&format!("{} {}", s.title, s.version));
+        match &s.file {
+            Some(f) => format!("{name} (`{f}`)"),
+            None => name,
+        }
+    };
+    let _ = writeln!(
+        out,
+        "## API changes: {} → {}\n",
+        side(&report.old),
+        side(&report.new)
+    );
     let _ = writeln!(out, "{}\n", counts(report));
     if report.changes.is_empty() {
         let _ = writeln!(out, "No API changes.");

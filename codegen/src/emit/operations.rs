@@ -434,6 +434,8 @@ fn multipart(
 /// for the operation's strategy.
 fn emit_stream(p: &Pagination, op: &Operation) -> TokenStream {
     let item_of = |t: &TypeRef| type_tokens(t);
+    // Where the caller set the position or the page size on the builder, the pager starts
+    // there; the pager then owns both for every later page.
     let (item, pager) = match p {
         Pagination::SkipLimit { skip, limit, counts, total } => {
             let (skip, limit) = (ident(skip), ident(limit));
@@ -444,7 +446,14 @@ fn emit_stream(p: &Pagination, op: &Operation) -> TokenStream {
                 },
                 CountType::String => quote! { let b = b.#skip(skip.to_string()).#limit(limit.to_string()); },
             };
-            page_call(total, quote!(skip_limit_header), quote!(skip_limit_total), set)
+            let read = |field: &proc_macro2::Ident| match counts {
+                CountType::I64 => quote!(self.#field),
+                CountType::I32 => quote!(self.#field.map(i64::from)),
+                CountType::String => quote!(self.#field.as_deref().and_then(|v| v.trim().parse::<i64>().ok())),
+            };
+            let (start, size) = (read(&skip), read(&limit));
+            let (item, call) = page_call(total, quote!(skip_limit_header), quote!(skip_limit_total), set);
+            (item, seed_skip_limit(call, start, size))
         }
         Pagination::SearchBody { skip, limit, body_required, total } => {
             let (skip, limit) = (ident(skip), ident(limit));
@@ -455,7 +464,13 @@ fn emit_stream(p: &Pagination, op: &Operation) -> TokenStream {
                 body.#skip = Some(skip);
                 body.#limit = Some(limit);
             };
-            page_call(total, quote!(search_body), quote!(search_body), set)
+            let (start, size) = if *body_required {
+                (quote!(self.body.#skip), quote!(self.body.#limit))
+            } else {
+                (quote!(self.body.as_ref().and_then(|b| b.#skip)), quote!(self.body.as_ref().and_then(|b| b.#limit)))
+            };
+            let (item, call) = page_call(total, quote!(search_body), quote!(search_body), set);
+            (item, seed_skip_limit(call, start, size))
         }
         Pagination::SearchAfter { cursor, body_required, item } => {
             let cursor = ident(cursor);
@@ -478,14 +493,19 @@ fn emit_stream(p: &Pagination, op: &Operation) -> TokenStream {
             (
                 item_of(item),
                 quote! {
-                    jumpcloud_core::paginate::page_token(self, |b: Self, token| async move {
+                    let first = self.#token_param.clone();
+                    let pager = jumpcloud_core::paginate::page_token(self, |b: Self, token| async move {
                         let b = match token {
                             Some(token) => b.#token_param(token),
                             None => b,
                         };
                         let page = b.send().await?.into_inner();
                         Ok(jumpcloud_core::paginate::TokenPage::new(page.#items_field.unwrap_or_default(), page.#next_field))
-                    })
+                    });
+                    match first {
+                        Some(token) => pager.start_token(token),
+                        None => pager,
+                    }
                 },
             )
         }
@@ -506,6 +526,22 @@ fn emit_stream(p: &Pagination, op: &Operation) -> TokenStream {
         #[doc = #doc]
         pub fn stream(self) -> impl jumpcloud_core::paginate::Stream<Item = Result<#item, jumpcloud_core::Error>> + Send + Unpin {
             #pager
+        }
+    }
+}
+
+/// Starts a skip/limit pager at the builder's `skip` and `limit`, where set.
+fn seed_skip_limit(call: TokenStream, start: TokenStream, size: TokenStream) -> TokenStream {
+    quote! {
+        let (start, size) = (#start, #size);
+        let pager = #call;
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
         }
     }
 }

@@ -634,10 +634,6 @@ impl<'a> Builder<'a> {
         let mut fields = Vec::with_capacity(props.len());
         for ((wire, prop), rust) in props.iter().zip(rust_names) {
             let schema = &prop.schema;
-            let rust = match schema {
-                ReferenceOr::Item(s) => x_rust_name(&s.schema_data.extensions).map_or(rust, naming::snake_name),
-                ReferenceOr::Reference { .. } => rust,
-            };
             let p = ptr(&ptr(&prop.pointer, "properties"), wire);
             let ty = self.boxed_schema_type(schema, &naming::child_type_name(&prop.owner, wire), &p)?;
             let (doc, read_only, deprecated, clearable) = match schema {

@@ -91,7 +91,7 @@ impl DirectoryInsightsEventsPost {
     pub async fn send(
         self,
     ) -> Result<
-        jumpcloud_core::ResponseValue<Vec<serde_json::Map<String, serde_json::Value>>>,
+        jumpcloud_core::ResponseValue<Vec<serde_json::Value>>,
         jumpcloud_core::Error,
     > {
         static OPERATION: jumpcloud_core::Operation = jumpcloud_core::Operation {
@@ -111,7 +111,7 @@ impl DirectoryInsightsEventsPost {
     pub fn stream(
         self,
     ) -> impl jumpcloud_core::paginate::Stream<
-        Item = Result<serde_json::Map<String, serde_json::Value>, jumpcloud_core::Error>,
+        Item = Result<serde_json::Value, jumpcloud_core::Error>,
     > + Send + Unpin {
         jumpcloud_core::paginate::search_after(
             self,

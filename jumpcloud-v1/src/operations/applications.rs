@@ -255,7 +255,8 @@ impl ApplicationsList {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::Application, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
@@ -267,7 +268,15 @@ impl ApplicationsList {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {

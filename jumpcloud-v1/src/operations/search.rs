@@ -150,7 +150,11 @@ impl SearchCommandresultsPost {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::CommandresultslistResultsItem, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::search_body(
+        let (start, size) = (
+            self.body.as_ref().and_then(|b| b.skip),
+            self.body.as_ref().and_then(|b| b.limit),
+        );
+        let pager = jumpcloud_core::paginate::search_body(
             self,
             |b: Self, skip, limit| async move {
                 let mut b = b;
@@ -167,7 +171,15 @@ impl SearchCommandresultsPost {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -362,7 +374,11 @@ impl SearchCommandsPost {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::CommandslistResultsItem, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::search_body(
+        let (start, size) = (
+            self.body.as_ref().and_then(|b| b.skip),
+            self.body.as_ref().and_then(|b| b.limit),
+        );
+        let pager = jumpcloud_core::paginate::search_body(
             self,
             |b: Self, skip, limit| async move {
                 let mut b = b;
@@ -379,7 +395,15 @@ impl SearchCommandsPost {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -531,7 +555,11 @@ impl SearchOrganizationsPost {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::OrganizationslistResultsItem, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::search_body(
+        let (start, size) = (
+            self.body.as_ref().and_then(|b| b.skip),
+            self.body.as_ref().and_then(|b| b.limit),
+        );
+        let pager = jumpcloud_core::paginate::search_body(
             self,
             |b: Self, skip, limit| async move {
                 let mut b = b;
@@ -548,7 +576,15 @@ impl SearchOrganizationsPost {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -769,7 +805,11 @@ impl SearchSystemsPost {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::SystemSearch, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::search_body(
+        let (start, size) = (
+            self.body.as_ref().and_then(|b| b.skip),
+            self.body.as_ref().and_then(|b| b.limit),
+        );
+        let pager = jumpcloud_core::paginate::search_body(
             self,
             |b: Self, skip, limit| async move {
                 let mut b = b;
@@ -786,7 +826,15 @@ impl SearchSystemsPost {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -1002,7 +1050,11 @@ impl SearchSystemusersPost {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::SystemuserSearchReturn, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::search_body(
+        let (start, size) = (
+            self.body.as_ref().and_then(|b| b.skip),
+            self.body.as_ref().and_then(|b| b.limit),
+        );
+        let pager = jumpcloud_core::paginate::search_body(
             self,
             |b: Self, skip, limit| async move {
                 let mut b = b;
@@ -1019,6 +1071,14 @@ impl SearchSystemusersPost {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }

@@ -281,7 +281,11 @@ impl AccessWorkflowApiGetAllAccessWorkFlows {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::JumpcloudIngressoAccessWorkflow, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (
+            self.skip.as_deref().and_then(|v| v.trim().parse::<i64>().ok()),
+            self.limit.as_deref().and_then(|v| v.trim().parse::<i64>().ok()),
+        );
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip.to_string()).limit(limit.to_string());
@@ -293,7 +297,15 @@ impl AccessWorkflowApiGetAllAccessWorkFlows {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -839,7 +851,11 @@ impl WorkflowAccessRequestApiGetAllWorkflowAccessRequests {
             jumpcloud_core::Error,
         >,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (
+            self.skip.as_deref().and_then(|v| v.trim().parse::<i64>().ok()),
+            self.limit.as_deref().and_then(|v| v.trim().parse::<i64>().ok()),
+        );
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip.to_string()).limit(limit.to_string());
@@ -851,7 +867,15 @@ impl WorkflowAccessRequestApiGetAllWorkflowAccessRequests {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {

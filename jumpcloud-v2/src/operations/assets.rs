@@ -929,7 +929,8 @@ impl ListAccessoryAssetHistory {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::JumpcloudHttpAssetsAssetHistoryEvent, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
@@ -941,7 +942,15 @@ impl ListAccessoryAssetHistory {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -1047,7 +1056,8 @@ impl ListAccessoryAssets {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::JumpcloudHttpAssetsAsset, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
@@ -1059,7 +1069,15 @@ impl ListAccessoryAssets {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -1158,7 +1176,8 @@ impl ListDeviceAssetHistory {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::JumpcloudHttpAssetsAssetHistoryEvent, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
@@ -1170,7 +1189,15 @@ impl ListDeviceAssetHistory {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -1276,7 +1303,8 @@ impl ListDeviceAssets {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::JumpcloudHttpAssetsAsset, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
@@ -1288,7 +1316,15 @@ impl ListDeviceAssets {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -1428,7 +1464,8 @@ impl ListLocationAssetHistory {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::JumpcloudHttpAssetsAssetHistoryEvent, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
@@ -1440,7 +1477,15 @@ impl ListLocationAssetHistory {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -1546,7 +1591,8 @@ impl ListLocationAssets {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::JumpcloudHttpAssetsAsset, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
@@ -1558,7 +1604,15 @@ impl ListLocationAssets {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {

@@ -206,7 +206,8 @@ impl CommandsGetQueuedCommandsByWorkflow {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::QueuedCommandListResultsItem, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
@@ -218,6 +219,14 @@ impl CommandsGetQueuedCommandsByWorkflow {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }

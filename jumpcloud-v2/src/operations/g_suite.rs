@@ -216,7 +216,11 @@ impl GappsDomainsList {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::JumpcloudGappsDomain, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (
+            self.skip.as_deref().and_then(|v| v.trim().parse::<i64>().ok()),
+            self.limit.as_deref().and_then(|v| v.trim().parse::<i64>().ok()),
+        );
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip.to_string()).limit(limit.to_string());
@@ -228,7 +232,15 @@ impl GappsDomainsList {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -644,7 +656,8 @@ impl GsuitesListImportJumpcloudUsers {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::User, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::page_token(
+        let first = self.page_token.clone();
+        let pager = jumpcloud_core::paginate::page_token(
             self,
             |b: Self, token| async move {
                 let b = match token {
@@ -659,7 +672,11 @@ impl GsuitesListImportJumpcloudUsers {
                     ),
                 )
             },
-        )
+        );
+        match first {
+            Some(token) => pager.start_token(token),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -801,7 +818,8 @@ impl GsuitesListImportUsers {
             jumpcloud_core::Error,
         >,
     > + Send + Unpin {
-        jumpcloud_core::paginate::page_token(
+        let first = self.page_token.clone();
+        let pager = jumpcloud_core::paginate::page_token(
             self,
             |b: Self, token| async move {
                 let b = match token {
@@ -816,7 +834,11 @@ impl GsuitesListImportUsers {
                     ),
                 )
             },
-        )
+        );
+        match first {
+            Some(token) => pager.start_token(token),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -1202,13 +1224,22 @@ impl TranslationRulesGSuiteList {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GSuiteTranslationRule, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {

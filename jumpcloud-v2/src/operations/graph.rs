@@ -180,13 +180,22 @@ impl GraphActiveDirectoryAssociationsList {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphConnection, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -409,13 +418,22 @@ impl GraphActiveDirectoryTraverseUser {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -554,13 +572,22 @@ impl GraphActiveDirectoryTraverseUserGroup {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -683,13 +710,22 @@ impl GraphApplicationAssociationsList {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphConnection, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -898,13 +934,22 @@ impl GraphApplicationTraverseUser {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -1043,13 +1088,22 @@ impl GraphApplicationTraverseUserGroup {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -1174,13 +1228,22 @@ impl GraphCommandAssociationsList {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphConnection, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -1392,13 +1455,22 @@ impl GraphCommandTraverseSystem {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -1537,13 +1609,22 @@ impl GraphCommandTraverseSystemGroup {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -1668,13 +1749,22 @@ impl GraphGSuiteAssociationsList {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphConnection, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -1897,13 +1987,22 @@ impl GraphGSuiteTraverseUser {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -2042,13 +2141,22 @@ impl GraphGSuiteTraverseUserGroup {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -2172,13 +2280,22 @@ impl GraphIdpRoutingPolicyAssociationsList {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphConnection, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -2386,13 +2503,22 @@ impl GraphIdpRoutingPolicyTraverseUser {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -2531,13 +2657,22 @@ impl GraphIdpRoutingPolicyTraverseUserGroup {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -2662,13 +2797,22 @@ impl GraphLdapServerAssociationsList {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphConnection, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -2879,13 +3023,22 @@ impl GraphLdapServerTraverseUser {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -3024,13 +3177,22 @@ impl GraphLdapServerTraverseUserGroup {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -3156,13 +3318,22 @@ impl GraphOffice365AssociationsList {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphConnection, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -3385,13 +3556,22 @@ impl GraphOffice365TraverseUser {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -3530,13 +3710,22 @@ impl GraphOffice365TraverseUserGroup {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -3661,13 +3850,22 @@ impl GraphPasswordManagerItemAssociationsList {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphConnection, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -3872,13 +4070,22 @@ impl GraphPasswordManagerItemTraverseUser {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -4015,13 +4222,22 @@ impl GraphPasswordManagerItemTraverseUserGroup {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -4145,13 +4361,22 @@ impl GraphPolicyAssociationsList {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphConnection, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -4348,13 +4573,22 @@ impl GraphPolicyGroupAssociationsList {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphConnection, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -4535,13 +4769,22 @@ impl GraphPolicyGroupMembersList {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphConnection, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -4761,13 +5004,22 @@ impl GraphPolicyGroupMembership {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -4906,13 +5158,22 @@ impl GraphPolicyGroupTraverseSystem {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -5051,13 +5312,22 @@ impl GraphPolicyGroupTraverseSystemGroup {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -5196,13 +5466,22 @@ impl GraphPolicyGroupTraverseUser {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -5341,13 +5620,22 @@ impl GraphPolicyGroupTraverseUserGroup {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -5498,13 +5786,22 @@ impl GraphPolicyMemberOf {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -5642,13 +5939,22 @@ impl GraphPolicyTraverseSystem {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -5787,13 +6093,22 @@ impl GraphPolicyTraverseSystemGroup {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -5931,13 +6246,22 @@ impl GraphPolicyTraverseUser {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -6076,13 +6400,22 @@ impl GraphPolicyTraverseUserGroup {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -6206,13 +6539,22 @@ impl GraphRadiusServerAssociationsList {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphConnection, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -6426,13 +6768,22 @@ impl GraphRadiusServerTraverseSystemGroup {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -6572,13 +6923,22 @@ impl GraphRadiusServerTraverseUser {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -6717,13 +7077,22 @@ impl GraphRadiusServerTraverseUserGroup {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -6847,13 +7216,22 @@ impl GraphRuleAssociationsList {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphConnection, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -7064,13 +7442,22 @@ impl GraphRuleTraverseSystemGroup {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -7193,13 +7580,22 @@ impl GraphSoftwareappsAssociationsList {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphConnection, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -7408,13 +7804,22 @@ impl GraphSoftwareappsTraverseSystem {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -7553,13 +7958,22 @@ impl GraphSoftwareappsTraverseSystemGroup {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -7685,13 +8099,22 @@ impl GraphSystemAssociationsList {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphConnection, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -7895,13 +8318,22 @@ impl GraphSystemGroupAssociationsList {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphConnection, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -8083,13 +8515,22 @@ impl GraphSystemGroupMembersList {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphConnection, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -8310,13 +8751,22 @@ impl GraphSystemGroupMembership {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -8470,13 +8920,22 @@ impl GraphSystemGroupTraverseCommand {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::CommandsGraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -8617,13 +9076,22 @@ impl GraphSystemGroupTraversePolicy {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -8763,13 +9231,22 @@ impl GraphSystemGroupTraversePolicyGroup {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -8908,13 +9385,22 @@ impl GraphSystemGroupTraverseUser {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -9054,13 +9540,22 @@ impl GraphSystemGroupTraverseUserGroup {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -9210,13 +9705,22 @@ impl GraphSystemMemberOf {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -9367,13 +9871,22 @@ impl GraphSystemTraverseCommand {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::CommandsGraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -9515,13 +10028,22 @@ impl GraphSystemTraversePolicy {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -9661,13 +10183,22 @@ impl GraphSystemTraversePolicyGroup {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -9806,13 +10337,22 @@ impl GraphSystemTraverseUser {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -9952,13 +10492,22 @@ impl GraphSystemTraverseUserGroup {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -10083,13 +10632,22 @@ impl GraphUserAssociationsList {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphConnection, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -10292,13 +10850,22 @@ impl GraphUserGroupAssociationsList {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphConnection, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -10479,13 +11046,22 @@ impl GraphUserGroupMembersList {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphConnection, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -10707,13 +11283,22 @@ impl GraphUserGroupMembership {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -10850,13 +11435,22 @@ impl GraphUserGroupTraverseActiveDirectory {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -10995,13 +11589,22 @@ impl GraphUserGroupTraverseApplication {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -11141,13 +11744,22 @@ impl GraphUserGroupTraverseDirectory {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -11287,13 +11899,22 @@ impl GraphUserGroupTraverseGSuite {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -11432,13 +12053,22 @@ impl GraphUserGroupTraverseLdapServer {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -11577,13 +12207,22 @@ impl GraphUserGroupTraverseOffice365 {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -11722,13 +12361,22 @@ impl GraphUserGroupTraversePolicy {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -11867,13 +12515,22 @@ impl GraphUserGroupTraversePolicyGroup {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -12013,13 +12670,22 @@ impl GraphUserGroupTraverseRadiusServer {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -12158,13 +12824,22 @@ impl GraphUserGroupTraverseSystem {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -12303,13 +12978,22 @@ impl GraphUserGroupTraverseSystemGroup {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -12457,13 +13141,22 @@ impl GraphUserMemberOf {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -12602,13 +13295,22 @@ impl GraphUserTraverseActiveDirectory {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -12746,13 +13448,22 @@ impl GraphUserTraverseApplication {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -12890,13 +13601,22 @@ impl GraphUserTraverseDirectory {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -13034,13 +13754,22 @@ impl GraphUserTraverseGSuite {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -13178,13 +13907,22 @@ impl GraphUserTraverseLdapServer {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -13322,13 +14060,22 @@ impl GraphUserTraverseOffice365 {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -13466,13 +14213,22 @@ impl GraphUserTraversePolicy {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -13610,13 +14366,22 @@ impl GraphUserTraversePolicyGroup {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -13755,13 +14520,22 @@ impl GraphUserTraverseRadiusServer {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -13899,13 +14673,22 @@ impl GraphUserTraverseSystem {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -14043,13 +14826,22 @@ impl GraphUserTraverseSystemGroup {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::GraphObjectWithPaths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -14220,13 +15012,22 @@ impl PolicystatusesSystemsList {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::PolicyResult, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -14397,12 +15198,21 @@ impl PolicystatusesUsersList {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::PolicyResult, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }

@@ -204,7 +204,11 @@ impl RiskEventsServiceListRiskEvents {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::JumpcloudIdentityRiskRiskEvent, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (
+            self.skip.as_deref().and_then(|v| v.trim().parse::<i64>().ok()),
+            self.limit.as_deref().and_then(|v| v.trim().parse::<i64>().ok()),
+        );
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip.to_string()).limit(limit.to_string());
@@ -216,7 +220,15 @@ impl RiskEventsServiceListRiskEvents {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {

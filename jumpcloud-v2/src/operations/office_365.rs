@@ -214,7 +214,11 @@ impl DomainsList {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::O365Domain, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (
+            self.skip.as_deref().and_then(|v| v.trim().parse::<i64>().ok()),
+            self.limit.as_deref().and_then(|v| v.trim().parse::<i64>().ok()),
+        );
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip.to_string()).limit(limit.to_string());
@@ -226,7 +230,15 @@ impl DomainsList {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -426,7 +438,8 @@ impl Office365sListImportUsers {
             jumpcloud_core::Error,
         >,
     > + Send + Unpin {
-        jumpcloud_core::paginate::page_token(
+        let first = self.skip_token.clone();
+        let pager = jumpcloud_core::paginate::page_token(
             self,
             |b: Self, token| async move {
                 let b = match token {
@@ -441,7 +454,11 @@ impl Office365sListImportUsers {
                     ),
                 )
             },
-        )
+        );
+        match first {
+            Some(token) => pager.start_token(token),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -830,13 +847,22 @@ impl TranslationRulesOffice365List {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::Office365TranslationRule, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {

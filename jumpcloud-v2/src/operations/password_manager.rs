@@ -239,7 +239,8 @@ impl BackupKeyServiceListBackupKeys {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::JumpcloudPwmBackupKey, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b
@@ -253,7 +254,15 @@ impl BackupKeyServiceListBackupKeys {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -411,7 +420,8 @@ impl BackupRestoreServiceListBackupRestores {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::JumpcloudPwmBackupRestore, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b
@@ -425,7 +435,15 @@ impl BackupRestoreServiceListBackupRestores {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -644,7 +662,8 @@ impl BackupServiceListBackups {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::JumpcloudPwmBackup, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b
@@ -658,7 +677,15 @@ impl BackupServiceListBackups {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -982,7 +1009,8 @@ impl DeviceServiceListDevices {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::JumpcloudPwmDevice, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b
@@ -996,7 +1024,15 @@ impl DeviceServiceListDevices {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -1134,7 +1170,8 @@ impl FoldersPolicyServiceListSelectedGroups {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::JumpcloudPwmSelectedGroup, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b
@@ -1148,7 +1185,15 @@ impl FoldersPolicyServiceListSelectedGroups {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -1246,7 +1291,8 @@ impl FoldersPolicyServiceListSelectedUsers {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::JumpcloudPwmSelectedUser, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b
@@ -1260,7 +1306,15 @@ impl FoldersPolicyServiceListSelectedUsers {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -1419,7 +1473,8 @@ impl ItemMetadataServiceGetMetadata {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::JumpcloudPwmItemMetadata, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b
@@ -1433,7 +1488,15 @@ impl ItemMetadataServiceGetMetadata {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -1541,7 +1604,8 @@ impl ItemMetadataServiceGetMetadataPerUser {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::JumpcloudPwmItemMetadata, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b
@@ -1555,7 +1619,15 @@ impl ItemMetadataServiceGetMetadataPerUser {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -1633,7 +1705,8 @@ impl OverviewServiceGetAppVersionsList {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::JumpcloudPwmAppVersion, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b
@@ -1647,7 +1720,15 @@ impl OverviewServiceGetAppVersionsList {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -1977,7 +2058,8 @@ impl SharedFolderServiceGetSharedFolderGroups {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::JumpcloudPwmFolderGroup, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b
@@ -1991,7 +2073,15 @@ impl SharedFolderServiceGetSharedFolderGroups {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -2089,7 +2179,8 @@ impl SharedFolderServiceGetSharedFolderUsers {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::JumpcloudPwmFolderUser, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b
@@ -2103,7 +2194,15 @@ impl SharedFolderServiceGetSharedFolderUsers {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -2191,7 +2290,8 @@ impl SharedFolderServiceGetSharedFolders {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::JumpcloudPwmFolderInList, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b
@@ -2205,7 +2305,15 @@ impl SharedFolderServiceGetSharedFolders {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -2305,7 +2413,8 @@ impl SharedFolderServiceGetSharedFoldersPerUser {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::JumpcloudPwmUsersFolder, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b
@@ -2319,7 +2428,15 @@ impl SharedFolderServiceGetSharedFoldersPerUser {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -2783,7 +2900,8 @@ impl UserServiceGetAllUsers {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::JumpcloudPwmUserInfo, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b
@@ -2797,7 +2915,15 @@ impl UserServiceGetAllUsers {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {

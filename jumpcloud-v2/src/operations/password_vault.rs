@@ -500,7 +500,8 @@ impl CredentialsServiceGetCredentialManagers {
             jumpcloud_core::Error,
         >,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b
@@ -514,7 +515,15 @@ impl CredentialsServiceGetCredentialManagers {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -953,7 +962,8 @@ impl CredentialsServiceList {
             jumpcloud_core::Error,
         >,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b
@@ -967,7 +977,15 @@ impl CredentialsServiceList {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -1630,7 +1648,8 @@ impl FolderServiceGetAll {
             jumpcloud_core::Error,
         >,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b
@@ -1644,7 +1663,15 @@ impl FolderServiceGetAll {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -1860,7 +1887,8 @@ impl FolderServiceGetItems {
             jumpcloud_core::Error,
         >,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b
@@ -1874,7 +1902,15 @@ impl FolderServiceGetItems {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -1977,7 +2013,8 @@ impl FolderServiceListManagers {
             jumpcloud_core::Error,
         >,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b
@@ -1991,7 +2028,15 @@ impl FolderServiceListManagers {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -2416,7 +2461,8 @@ impl GroupsServiceListAssignableResources {
             jumpcloud_core::Error,
         >,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b
@@ -2430,7 +2476,15 @@ impl GroupsServiceListAssignableResources {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -2520,7 +2574,8 @@ impl GroupsServiceListMembers {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::JumpcloudPrivilegedAccessGroupMember, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b
@@ -2534,7 +2589,15 @@ impl GroupsServiceListMembers {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -2632,7 +2695,8 @@ impl GroupsServiceListPaged {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::JumpcloudPrivilegedAccessGroup, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b
@@ -2646,7 +2710,15 @@ impl GroupsServiceListPaged {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -2759,7 +2831,8 @@ impl GroupsServiceListResources {
             jumpcloud_core::Error,
         >,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b
@@ -2773,7 +2846,15 @@ impl GroupsServiceListResources {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -3444,7 +3525,8 @@ impl UsersServiceFind {
             jumpcloud_core::Error,
         >,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b
@@ -3458,7 +3540,15 @@ impl UsersServiceFind {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -4144,7 +4234,8 @@ impl WebsitesServiceGetWebsiteManagers {
             jumpcloud_core::Error,
         >,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b
@@ -4158,7 +4249,15 @@ impl WebsitesServiceGetWebsiteManagers {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -4257,7 +4356,8 @@ impl WebsitesServiceList {
             jumpcloud_core::Error,
         >,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b
@@ -4271,7 +4371,15 @@ impl WebsitesServiceList {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {

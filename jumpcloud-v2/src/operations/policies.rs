@@ -264,13 +264,22 @@ impl PoliciesList {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::Policy, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -615,13 +624,22 @@ impl PolicyresultsList {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::PolicyResult, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -779,13 +797,22 @@ impl PolicyresultsOrgList {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::PolicyResult, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -955,12 +982,21 @@ impl PolicystatusesPoliciesList {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::PolicyResult, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }

@@ -112,7 +112,8 @@ impl GroupsServiceListPrivilegedAccessAssignableResources {
             jumpcloud_core::Error,
         >,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b
@@ -126,7 +127,15 @@ impl GroupsServiceListPrivilegedAccessAssignableResources {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -219,7 +228,8 @@ impl GroupsServiceListPrivilegedAccessGroupMembers {
             jumpcloud_core::Error,
         >,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b
@@ -233,7 +243,15 @@ impl GroupsServiceListPrivilegedAccessGroupMembers {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -346,7 +364,8 @@ impl GroupsServiceListPrivilegedAccessGroupResources {
             jumpcloud_core::Error,
         >,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b
@@ -360,7 +379,15 @@ impl GroupsServiceListPrivilegedAccessGroupResources {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -799,7 +826,8 @@ impl ResourceManagersServiceList {
             jumpcloud_core::Error,
         >,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b
@@ -813,7 +841,15 @@ impl ResourceManagersServiceList {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -922,7 +958,8 @@ impl ResourceManagersServiceListResources {
             jumpcloud_core::Error,
         >,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b
@@ -936,7 +973,15 @@ impl ResourceManagersServiceListResources {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -1045,7 +1090,8 @@ impl ResourceManagersServiceListResourcesAvailable {
             jumpcloud_core::Error,
         >,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b
@@ -1059,7 +1105,15 @@ impl ResourceManagersServiceListResourcesAvailable {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -1334,7 +1388,8 @@ impl ResourceManagersServiceViewMembers {
             jumpcloud_core::Error,
         >,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b
@@ -1348,7 +1403,15 @@ impl ResourceManagersServiceViewMembers {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {

@@ -632,7 +632,8 @@ impl AutotaskRetrieveCompanies {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::AutotaskCompany, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
@@ -644,7 +645,15 @@ impl AutotaskRetrieveCompanies {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -855,7 +864,8 @@ impl AutotaskRetrieveContracts {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::AutotaskContract, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
@@ -867,7 +877,15 @@ impl AutotaskRetrieveContracts {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -1231,7 +1249,8 @@ impl AutotaskRetrieveServices {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::AutotaskService, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
@@ -1243,7 +1262,15 @@ impl AutotaskRetrieveServices {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -1863,7 +1890,8 @@ impl ConnectwiseRetrieveAdditions {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::ConnectwiseAddition, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
@@ -1875,7 +1903,15 @@ impl ConnectwiseRetrieveAdditions {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -2036,7 +2072,8 @@ impl ConnectwiseRetrieveAgreements {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::ConnectwiseAgreement, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
@@ -2048,7 +2085,15 @@ impl ConnectwiseRetrieveAgreements {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -2311,7 +2356,8 @@ impl ConnectwiseRetrieveCompanies {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::ConnectwiseCompany, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
@@ -2323,7 +2369,15 @@ impl ConnectwiseRetrieveCompanies {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -3172,7 +3226,8 @@ impl PolicyGroupTemplatesList {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::PolicyGroupTemplate, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
@@ -3184,7 +3239,15 @@ impl PolicyGroupTemplatesList {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -3468,7 +3531,8 @@ impl PolicyGroupTemplatesListMembers {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::PolicyGroupTemplateMember, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
@@ -3480,7 +3544,15 @@ impl PolicyGroupTemplatesListMembers {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -4242,13 +4314,22 @@ impl ProvidersGSuitesListProvidersPrimaryOrganizationAccounts {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::Gsuite, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -4610,7 +4691,8 @@ impl ProvidersListAdministrators {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::Administrator, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
@@ -4622,7 +4704,15 @@ impl ProvidersListAdministrators {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -4870,7 +4960,8 @@ impl ProvidersListOrganizations {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::Organization, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
@@ -4882,7 +4973,15 @@ impl ProvidersListOrganizations {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -5052,13 +5151,22 @@ impl ProvidersListProvidersPrimaryOrganizationDomains {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::ActiveDirectory, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -5336,7 +5444,8 @@ impl ProvidersProviderListCase {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::Case, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
@@ -5348,7 +5457,15 @@ impl ProvidersProviderListCase {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -5598,7 +5715,8 @@ impl ProvidersRetrieveIntegrations {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::Integration, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
@@ -5610,7 +5728,15 @@ impl ProvidersRetrieveIntegrations {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -5808,7 +5934,8 @@ impl ProvidersRetrieveInvoices {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::ProviderInvoice, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
@@ -5820,7 +5947,15 @@ impl ProvidersRetrieveInvoices {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -6657,7 +6792,8 @@ impl SyncroRetrieveCompanies {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::SyncroCompany, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
@@ -6669,7 +6805,15 @@ impl SyncroRetrieveCompanies {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {

@@ -895,7 +895,11 @@ impl ReportsListCustomReports {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::JumpcloudInsightsCustomReport, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (
+            self.skip.as_deref().and_then(|v| v.trim().parse::<i64>().ok()),
+            self.limit.as_deref().and_then(|v| v.trim().parse::<i64>().ok()),
+        );
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip.to_string()).limit(limit.to_string());
@@ -907,7 +911,15 @@ impl ReportsListCustomReports {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -1033,7 +1045,11 @@ impl ReportsListReportTemplates {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::JumpcloudInsightsReportTemplate, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (
+            self.skip.as_deref().and_then(|v| v.trim().parse::<i64>().ok()),
+            self.limit.as_deref().and_then(|v| v.trim().parse::<i64>().ok()),
+        );
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip.to_string()).limit(limit.to_string());
@@ -1045,7 +1061,15 @@ impl ReportsListReportTemplates {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -1169,7 +1193,11 @@ impl ReportsListReportViews {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::JumpcloudInsightsReportView, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (
+            self.skip.as_deref().and_then(|v| v.trim().parse::<i64>().ok()),
+            self.limit.as_deref().and_then(|v| v.trim().parse::<i64>().ok()),
+        );
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip.to_string()).limit(limit.to_string());
@@ -1181,7 +1209,15 @@ impl ReportsListReportViews {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -1297,7 +1333,11 @@ impl ReportsListSavedReports {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::JumpcloudInsightsSavedReport, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (
+            self.skip.as_deref().and_then(|v| v.trim().parse::<i64>().ok()),
+            self.limit.as_deref().and_then(|v| v.trim().parse::<i64>().ok()),
+        );
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip.to_string()).limit(limit.to_string());
@@ -1309,7 +1349,15 @@ impl ReportsListSavedReports {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -1447,7 +1495,11 @@ impl ReportsListScheduledReportRuns {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::JumpcloudInsightsScheduledReportRun, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (
+            self.skip.as_deref().and_then(|v| v.trim().parse::<i64>().ok()),
+            self.limit.as_deref().and_then(|v| v.trim().parse::<i64>().ok()),
+        );
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip.to_string()).limit(limit.to_string());
@@ -1459,7 +1511,15 @@ impl ReportsListScheduledReportRuns {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -1609,7 +1669,11 @@ impl ReportsListScheduledReportRunsByReport {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::JumpcloudInsightsScheduledReportRun, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (
+            self.skip.as_deref().and_then(|v| v.trim().parse::<i64>().ok()),
+            self.limit.as_deref().and_then(|v| v.trim().parse::<i64>().ok()),
+        );
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip.to_string()).limit(limit.to_string());
@@ -1621,7 +1685,15 @@ impl ReportsListScheduledReportRunsByReport {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -1747,7 +1819,11 @@ impl ReportsListScheduledReports {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::JumpcloudInsightsScheduledReport, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (
+            self.skip.as_deref().and_then(|v| v.trim().parse::<i64>().ok()),
+            self.limit.as_deref().and_then(|v| v.trim().parse::<i64>().ok()),
+        );
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip.to_string()).limit(limit.to_string());
@@ -1759,7 +1835,15 @@ impl ReportsListScheduledReports {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {

@@ -164,7 +164,8 @@ impl ScopegroupsList {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::ScopeGroup, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
@@ -176,6 +177,14 @@ impl ScopegroupsList {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }

@@ -126,13 +126,22 @@ impl SysteminsightsListAlf {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::SystemInsightsAlf, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -259,13 +268,22 @@ impl SysteminsightsListAlfExceptions {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::SystemInsightsAlfExceptions, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -394,13 +412,22 @@ impl SysteminsightsListAlfExplicitAuths {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::SystemInsightsAlfExplicitAuths, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -529,13 +556,22 @@ impl SysteminsightsListAppcompatShims {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::SystemInsightsAppcompatShims, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -664,13 +700,22 @@ impl SysteminsightsListApps {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::SystemInsightsApps, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -799,13 +844,22 @@ impl SysteminsightsListAuthorizedKeys {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::SystemInsightsAuthorizedKeys, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -934,13 +988,22 @@ impl SysteminsightsListAzureInstanceMetadata {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::SystemInsightsAzureInstanceMetadata, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -1069,13 +1132,22 @@ impl SysteminsightsListAzureInstanceTags {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::SystemInsightsAzureInstanceTags, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -1202,13 +1274,22 @@ impl SysteminsightsListBattery {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::SystemInsightsBattery, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -1335,13 +1416,22 @@ impl SysteminsightsListBitlockerInfo {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::SystemInsightsBitlockerInfo, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -1470,13 +1560,22 @@ impl SysteminsightsListBrowserPlugins {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::SystemInsightsBrowserPlugins, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -1604,13 +1703,22 @@ impl SysteminsightsListCertificates {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::SystemInsightsCertificates, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -1737,13 +1845,22 @@ impl SysteminsightsListChassisInfo {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::SystemInsightsChassisInfo, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -1872,13 +1989,22 @@ impl SysteminsightsListChromeExtensions {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::SystemInsightsChromeExtensions, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -2005,13 +2131,22 @@ impl SysteminsightsListConnectivity {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::SystemInsightsConnectivity, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -2138,13 +2273,22 @@ impl SysteminsightsListCrashes {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::SystemInsightsCrashes, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -2273,13 +2417,22 @@ impl SysteminsightsListCupsDestinations {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::SystemInsightsCupsDestinations, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -2408,13 +2561,22 @@ impl SysteminsightsListDiskEncryption {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::SystemInsightsDiskEncryption, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -2541,13 +2703,22 @@ impl SysteminsightsListDiskInfo {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::SystemInsightsDiskInfo, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -2674,13 +2845,22 @@ impl SysteminsightsListDnsResolvers {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::SystemInsightsDnsResolvers, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -2807,13 +2987,22 @@ impl SysteminsightsListEtcHosts {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::SystemInsightsEtcHosts, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -2940,13 +3129,22 @@ impl SysteminsightsListFirefoxAddons {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::SystemInsightsFirefoxAddons, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -3073,13 +3271,22 @@ impl SysteminsightsListGroups {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::SystemInsightsGroups, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -3206,13 +3413,22 @@ impl SysteminsightsListIeExtensions {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::SystemInsightsIeExtensions, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -3341,13 +3557,22 @@ impl SysteminsightsListInterfaceAddresses {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::SystemInsightsInterfaceAddresses, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -3476,13 +3701,22 @@ impl SysteminsightsListInterfaceDetails {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::SystemInsightsInterfaceDetails, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -3609,13 +3843,22 @@ impl SysteminsightsListKernelInfo {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::SystemInsightsKernelInfo, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -3742,13 +3985,22 @@ impl SysteminsightsListLaunchd {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::SystemInsightsLaunchd, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -3877,13 +4129,22 @@ impl SysteminsightsListLinuxPackages {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::SystemInsightsLinuxPackages, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -4012,13 +4273,22 @@ impl SysteminsightsListLoggedInUsers {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::SystemInsightsLoggedInUsers, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -4145,13 +4415,22 @@ impl SysteminsightsListLogicalDrives {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::SystemInsightsLogicalDrives, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -4280,13 +4559,22 @@ impl SysteminsightsListManagedPolicies {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::SystemInsightsManagedPolicies, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -4413,13 +4701,22 @@ impl SysteminsightsListMounts {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::SystemInsightsMounts, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -4546,13 +4843,22 @@ impl SysteminsightsListOsVersion {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::SystemInsightsOsVersion, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -4679,13 +4985,22 @@ impl SysteminsightsListPatches {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::SystemInsightsPatches, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -4814,13 +5129,22 @@ impl SysteminsightsListPrograms {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::SystemInsightsPrograms, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -4949,13 +5273,22 @@ impl SysteminsightsListPythonPackages {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::SystemInsightsPythonPackages, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -5084,13 +5417,22 @@ impl SysteminsightsListSafariExtensions {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::SystemInsightsSafariExtensions, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -5219,13 +5561,22 @@ impl SysteminsightsListScheduledTasks {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::SystemInsightsScheduledTasks, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -5352,13 +5703,22 @@ impl SysteminsightsListSecureboot {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::SystemInsightsSecureboot, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -5485,13 +5845,22 @@ impl SysteminsightsListServices {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::SystemInsightsServices, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -5618,13 +5987,22 @@ impl SysteminsightsListShadow {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::SystemInsightsShadow, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -5751,13 +6129,22 @@ impl SysteminsightsListSharedFolders {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::SystemInsightsSharedFolders, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -5886,13 +6273,22 @@ impl SysteminsightsListSharedResources {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::SystemInsightsSharedResources, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -6021,13 +6417,22 @@ impl SysteminsightsListSharingPreferences {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::SystemInsightsSharingPreferences, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -6154,13 +6559,22 @@ impl SysteminsightsListSipConfig {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::SystemInsightsSipConfig, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -6287,13 +6701,22 @@ impl SysteminsightsListStartupItems {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::SystemInsightsStartupItems, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -6423,13 +6846,22 @@ impl SysteminsightsListSystemControls {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::SystemInsightsSystemControls, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -6556,13 +6988,22 @@ impl SysteminsightsListSystemInfo {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::SystemInsightsSystemInfo, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -6806,13 +7247,22 @@ impl SysteminsightsListUptime {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::SystemInsightsUptime, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -6939,13 +7389,22 @@ impl SysteminsightsListUsbDevices {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::SystemInsightsUsbDevices, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -7072,13 +7531,22 @@ impl SysteminsightsListUserGroups {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::SystemInsightsUserGroups, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -7205,13 +7673,22 @@ impl SysteminsightsListUserSshKeys {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::SystemInsightsUserSshKeys, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -7338,13 +7815,22 @@ impl SysteminsightsListUserassist {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::SystemInsightsUserassist, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -7471,13 +7957,22 @@ impl SysteminsightsListUsers {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::SystemInsightsUsers, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -7604,13 +8099,22 @@ impl SysteminsightsListWifiNetworks {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::SystemInsightsWifiNetworks, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -7737,13 +8241,22 @@ impl SysteminsightsListWifiStatus {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::SystemInsightsWifiStatus, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -7872,13 +8385,22 @@ impl SysteminsightsListWindowsSecurityCenter {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::SystemInsightsWindowsSecurityCenter, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -8010,12 +8532,21 @@ impl SysteminsightsListWindowsSecurityProducts {
             jumpcloud_core::Error,
         >,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }

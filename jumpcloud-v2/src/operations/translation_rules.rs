@@ -295,7 +295,8 @@ impl ActivedirectoriesTranslationRulesList {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::JumpcloudIdmTranslationRule, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
@@ -307,7 +308,15 @@ impl ActivedirectoriesTranslationRulesList {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -607,7 +616,8 @@ impl ActivedirectoriesTranslationRulesRecommendations {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::JumpcloudIdmTranslationRule, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
@@ -619,7 +629,15 @@ impl ActivedirectoriesTranslationRulesRecommendations {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {

@@ -374,13 +374,22 @@ impl WorkdaysImportresults {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::JobWorkresult, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -537,13 +546,22 @@ impl WorkdaysList {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::WorkdayOutput, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -812,12 +830,21 @@ impl WorkdaysWorkers {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::WorkdayWorker, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }

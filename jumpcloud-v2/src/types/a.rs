@@ -3322,10 +3322,8 @@ pub struct AutotaskTicketingAlertConfiguration {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub queue: Option<types::AutotaskTicketingAlertConfigurationQueue>,
     /// The `resource` property.
-    #[serde(rename = "resource", default, skip_serializing_if = "Option::is_none")]
-    pub autotask_ticketing_alert_configuration_resource_ref: Option<
-        types::AutotaskTicketingAlertConfigurationResourceRef,
-    >,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<types::AutotaskTicketingAlertConfigurationResourceRef>,
     /// The `shouldCreateTickets` property.
     #[serde(
         rename = "shouldCreateTickets",
@@ -3441,10 +3439,8 @@ pub struct AutotaskTicketingAlertConfigurationListRecordsItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub queue: Option<types::AutotaskTicketingAlertConfigurationQueue>,
     /// The `resource` property.
-    #[serde(rename = "resource", default, skip_serializing_if = "Option::is_none")]
-    pub autotask_ticketing_alert_configuration_resource_ref: Option<
-        types::AutotaskTicketingAlertConfigurationResourceRef,
-    >,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<types::AutotaskTicketingAlertConfigurationResourceRef>,
     /// The `shouldCreateTickets` property.
     #[serde(
         rename = "shouldCreateTickets",

@@ -2553,8 +2553,8 @@ pub struct Directory {
     /// The type of directory.
     ///
     /// Required by the spec; `None` when the API leaves it out.
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub directory_kind: Option<types::DirectoryKind>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<types::DirectoryKind>,
 }
 /// The default domain object if exists, contains id and name of the domain.
 ///
