@@ -131,6 +131,10 @@ pub fn run(root: &Path, check: bool, verbose: bool) -> Result<Outcome, GenerateE
         outcome.reports.push(generation.summary.render(t.name, verbose));
         all.push((t, generation.files));
     }
+    // A hand-written file in any generated `src/` stops the run before any crate is written.
+    for (t, files) in &all {
+        stray_check(&root.join(t.crate_dir), files)?;
+    }
     for (t, files) in all {
         sync(&root.join(t.crate_dir), &files, check, &mut outcome)?;
     }
@@ -175,6 +179,20 @@ fn sync(
             fs::remove_file(&existing).map_err(|e| GenerateError::Io(existing.clone(), e))?;
         }
         outcome.stale.push(existing);
+    }
+    Ok(())
+}
+
+fn stray_check(crate_dir: &Path, files: &[GeneratedFile]) -> Result<(), GenerateError> {
+    let wanted: BTreeSet<PathBuf> = files.iter().map(|f| crate_dir.join(&f.path)).collect();
+    for existing in rust_files(&crate_dir.join("src"))? {
+        if wanted.contains(&existing) {
+            continue;
+        }
+        let text = fs::read_to_string(&existing).map_err(|e| GenerateError::Io(existing.clone(), e))?;
+        if !text.starts_with(MARKER) {
+            return Err(GenerateError::HandWritten(existing));
+        }
     }
     Ok(())
 }

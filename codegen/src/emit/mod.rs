@@ -1,7 +1,7 @@
 //! Emission: turns the [`Ir`] into the Rust source files of one client crate.
 //!
-//! Each construct has its own small emitter ([`types`] for structs, enums and aliases,
-//! [`operations`] for builders and client methods); this module lays out the files. Output is a
+//! Each construct has its own small emitter (`types` for structs, enums and aliases,
+//! `operations` for builders and client methods); this module lays out the files. Output is a
 //! pure function of the IR: types are sorted by name, operations by module and id, and nothing
 //! depends on time or on hash order. Generated code only calls into `jumpcloud_core`.
 

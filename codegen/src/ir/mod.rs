@@ -334,7 +334,11 @@ struct Builder<'a> {
 /// mirror a position that the generator names better itself; giving them Rust names would
 /// rename types whenever the counters shift, so they are typed where they are used instead.
 pub fn hoisted_components<'k>(keys: impl Iterator<Item = &'k str> + Clone) -> BTreeSet<String> {
-    let all: BTreeSet<&str> = keys.clone().collect();
+    // The converter also drops dashes and case from the parent's key
+    // (`GraphAttribute-Radius` -> `GraphAttributeRadius_radius`), so parents are compared
+    // squashed: lower case, letters and digits only.
+    let squash = |k: &str| -> String { k.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect() };
+    let parents: BTreeSet<String> = keys.clone().map(squash).collect();
     let is_counter = |k: &str| {
         let trimmed = k.trim_end_matches(|c: char| c.is_ascii_digit() || c == '_');
         k.starts_with("inline_response_")
@@ -344,9 +348,8 @@ pub fn hoisted_components<'k>(keys: impl Iterator<Item = &'k str> + Clone) -> BT
     };
     let is_nested = |k: &str| {
         k.char_indices().filter(|(_, c)| *c == '_').any(|(i, _)| {
-            let parent = &k[..i];
             let rest = &k[i + 1..];
-            all.contains(parent) && rest.starts_with(|c: char| c.is_ascii_lowercase())
+            rest.starts_with(|c: char| c.is_ascii_lowercase()) && parents.contains(&squash(&k[..i]))
         })
     };
     keys.filter(|k| is_counter(k) || is_nested(k)).map(str::to_owned).collect()
@@ -821,6 +824,18 @@ impl<'a> Builder<'a> {
             Some(other) => {
                 self.fallback(&format!("unknown type {other:?} typed as JSON"), pointer);
                 Ok(Shape::Ref(TypeRef::Json))
+            }
+            // `items` without `type` (seen in 3.1 publications) can only describe an array.
+            None if any.items.is_some() => {
+                let item = match &any.items {
+                    Some(items) => self.boxed_schema_type(
+                        items,
+                        &naming::child_type_name(name, "item"),
+                        &ptr(pointer, "items"),
+                    )?,
+                    None => TypeRef::Json,
+                };
+                Ok(Shape::Ref(TypeRef::Vec(Box::new(item))))
             }
             // A schema with no type and no structure accepts any JSON value: that is exact.
             None => Ok(Shape::Ref(TypeRef::Json)),

@@ -617,7 +617,7 @@ impl GroupsSystemSuggestionsPost {
     pub async fn send(
         self,
     ) -> Result<
-        jumpcloud_core::ResponseValue<serde_json::Value>,
+        jumpcloud_core::ResponseValue<Vec<types::MemberSuggestionsPostResult>>,
         jumpcloud_core::Error,
     > {
         static OPERATION: jumpcloud_core::Operation = jumpcloud_core::Operation {

@@ -611,7 +611,7 @@ impl GroupsUserSuggestionsPost {
     pub async fn send(
         self,
     ) -> Result<
-        jumpcloud_core::ResponseValue<serde_json::Value>,
+        jumpcloud_core::ResponseValue<Vec<types::MemberSuggestionsPostResult>>,
         jumpcloud_core::Error,
     > {
         static OPERATION: jumpcloud_core::Operation = jumpcloud_core::Operation {
