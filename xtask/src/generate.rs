@@ -203,6 +203,14 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), GenerateError> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| GenerateError::Io(dir.to_path_buf(), e))?;
     std::io::Write::write_all(&mut tmp, bytes).map_err(|e| GenerateError::Io(path.to_path_buf(), e))?;
+    // Temporary files are created private (0600); a source file is read by everyone.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        tmp.as_file()
+            .set_permissions(fs::Permissions::from_mode(0o644))
+            .map_err(|e| GenerateError::Io(path.to_path_buf(), e))?;
+    }
     tmp.persist(path).map_err(|e| GenerateError::Io(path.to_path_buf(), e.error))?;
     Ok(())
 }
