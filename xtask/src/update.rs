@@ -48,7 +48,8 @@ const STALE_COMMIT_NOTE: &str = "# update-specs: `sha256` moved without a known 
 /// How `update-specs` is asked to run.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
-    /// Take the new files from this directory (pinned file names) instead of downloading each
+    /// Take the new files from this directory (pinned file names), or from a dated set such as
+    /// `../shared/specs/history/2026-07-02` (files `2026-07-02_v1.yaml`, ...), instead of downloading each
     /// pin's `published_url`.
     pub from: Option<PathBuf>,
     /// The commit of the docs repository that published the new files; moves `commit` and
@@ -569,6 +570,19 @@ fn suggest(outcome: &Outcome, out: &mut dyn Write) {
     }
 }
 
+/// Where `--from` keeps a pin's file: `DIR/<file>` for a directory; for a path that is not a
+/// directory, the dated set layout of the shared history (`history/2026-07-02` ->
+/// `history/2026-07-02_v1.yaml`).
+fn set_file(from: &Path, file: &str) -> PathBuf {
+    if from.is_dir() {
+        return from.join(file);
+    }
+    match (from.parent(), from.file_name()) {
+        (Some(parent), Some(prefix)) => parent.join(format!("{}_{file}", prefix.to_string_lossy())),
+        _ => from.join(file),
+    }
+}
+
 /// The new bytes of one pin, and where they came from.
 fn obtain(
     pin: &Pin,
@@ -576,7 +590,7 @@ fn obtain(
     agent: &ureq::Agent,
 ) -> Result<(Vec<u8>, String), UpdateError> {
     if let Some(dir) = &options.from {
-        let path = dir.join(&pin.file);
+        let path = set_file(dir, &pin.file);
         let desc = path.display().to_string();
         let file = fs::File::open(&path).map_err(|e| UpdateError::Obtain {
             source_desc: desc.clone(),
@@ -904,4 +918,17 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), UpdateError> {
         source: e.error,
     })?;
     Ok(())
+}
+
+#[cfg(test)]
+mod set_file_tests {
+    use super::*;
+
+    #[test]
+    fn a_directory_holds_pin_names_and_a_dated_set_is_a_prefix() {
+        let dir = std::env::temp_dir();
+        assert_eq!(set_file(&dir, "v1.yaml"), dir.join("v1.yaml"));
+        let set = Path::new("/no/such/history/2026-07-02");
+        assert_eq!(set_file(set, "v2.yaml"), Path::new("/no/such/history/2026-07-02_v2.yaml"));
+    }
 }
