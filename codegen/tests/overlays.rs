@@ -219,3 +219,13 @@ fn fields_a_replacing_put_clears_can_be_sent_as_null() {
     // Only where an overlay says so: the name of a group cannot be cleared.
     assert!(!clearable(ir("v2"), "UserGroupPut", "name"));
 }
+
+#[test]
+fn insights_events_are_raw_json_values() {
+    let o = op(ir("insights"), "directoryInsights_eventsPost");
+    assert_eq!(
+        o.response,
+        codegen::ir::SuccessResponse::Json(TypeRef::Vec(Box::new(TypeRef::Json))),
+        "one event that is not an object must not fail a page"
+    );
+}
