@@ -110,7 +110,8 @@ impl ListBySearch {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<String, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::search_body(
+        let (start, size) = (self.body.skip, self.body.limit);
+        let pager = jumpcloud_core::paginate::search_body(
             self,
             |b: Self, skip, limit| async move {
                 let mut b = b;
@@ -119,7 +120,15 @@ impl ListBySearch {
                 body.limit = Some(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -181,7 +190,8 @@ impl ListWithBodyTotal {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::Node, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_total(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_total(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
@@ -193,7 +203,15 @@ impl ListWithBodyTotal {
                     ),
                 )
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -273,13 +291,22 @@ impl ListWithHeaderTotal {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<types::Status, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::skip_limit_header(
+        let (start, size) = (self.skip, self.limit);
+        let pager = jumpcloud_core::paginate::skip_limit_header(
             self,
             |b: Self, skip, limit| async move {
                 let b = b.skip(skip).limit(limit);
                 b.send().await
             },
-        )
+        );
+        let pager = match start {
+            Some(skip) => pager.start(skip),
+            None => pager,
+        };
+        match size {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
     }
 }
 impl crate::Client {
@@ -341,7 +368,8 @@ impl ListWithTokens {
     ) -> impl jumpcloud_core::paginate::Stream<
         Item = Result<serde_json::Map<String, serde_json::Value>, jumpcloud_core::Error>,
     > + Send + Unpin {
-        jumpcloud_core::paginate::page_token(
+        let first = self.page_token.clone();
+        let pager = jumpcloud_core::paginate::page_token(
             self,
             |b: Self, token| async move {
                 let b = match token {
@@ -356,6 +384,10 @@ impl ListWithTokens {
                     ),
                 )
             },
-        )
+        );
+        match first {
+            Some(token) => pager.start_token(token),
+            None => pager,
+        }
     }
 }
