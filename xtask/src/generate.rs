@@ -26,6 +26,10 @@ pub struct Target {
     pub api_variant: &'static str,
     /// Title for the crate docs.
     pub title: &'static str,
+    /// The spec lives in the repository at this path (the generator's own test specs), rather
+    /// than under `specs/fetched/`; its docs record this fixed text instead of a hash, so the
+    /// golden test and this command produce the same bytes.
+    pub in_repo: Option<(&'static str, &'static str)>,
 }
 
 /// The crates `cargo xtask generate` writes.
@@ -37,6 +41,7 @@ pub const TARGETS: &[Target] = &[
         crate_ident: "jumpcloud_v1",
         api_variant: "V1",
         title: "JumpCloud API v1",
+        in_repo: None,
     },
     Target {
         name: "v2",
@@ -45,6 +50,7 @@ pub const TARGETS: &[Target] = &[
         crate_ident: "jumpcloud_v2",
         api_variant: "V2",
         title: "JumpCloud API v2",
+        in_repo: None,
     },
     Target {
         name: "insights",
@@ -53,8 +59,22 @@ pub const TARGETS: &[Target] = &[
         crate_ident: "jumpcloud_insights",
         api_variant: "Insights",
         title: "JumpCloud Directory Insights API",
+        in_repo: None,
     },
 ];
+
+/// The generator's golden crate: regenerated with the clients, so that a generator change
+/// cannot leave it behind (`generate --check` and `codegen/tests/golden.rs` both compare it).
+/// Not a client: `update-specs` and the pins never touch it.
+pub const GOLDEN: Target = Target {
+    name: "golden",
+    spec_file: "constructs.yaml",
+    crate_dir: "codegen/tests/golden/constructs",
+    crate_ident: "golden_constructs",
+    api_variant: "V2",
+    title: "Golden constructs",
+    in_repo: Some(("codegen/tests/specs/constructs.yaml", "test")),
+};
 
 /// What `generate` found or did.
 #[derive(Debug, Default)]
@@ -112,8 +132,16 @@ pub fn run(root: &Path, check: bool, verbose: bool) -> Result<Outcome, GenerateE
     // Everything is generated before anything is written, so a spec that fails leaves every
     // crate as it was.
     let mut all = Vec::new();
-    for t in TARGETS {
-        let spec = root.join(FETCHED_DIR).join(t.spec_file);
+    // The golden crate is generated wherever its spec is (a scratch copy holding only the
+    // clients, as `update-specs` tests use, has none).
+    let golden = GOLDEN
+        .in_repo
+        .is_some_and(|(path, _)| root.join(path).exists());
+    for t in TARGETS.iter().chain(golden.then_some(&GOLDEN)) {
+        let spec = match t.in_repo {
+            Some((path, _)) => root.join(path),
+            None => root.join(FETCHED_DIR).join(t.spec_file),
+        };
         let bytes = fs::read(&spec).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => GenerateError::MissingSpec(spec.clone()),
             _ => GenerateError::Io(spec.clone(), e),
@@ -122,13 +150,22 @@ pub fn run(root: &Path, check: bool, verbose: bool) -> Result<Outcome, GenerateE
             crate_ident: t.crate_ident.to_owned(),
             api_variant: t.api_variant.to_owned(),
             title: t.title.to_owned(),
-            spec_sha256: hex(&Sha256::digest(&bytes)),
+            spec_sha256: match t.in_repo {
+                Some((_, fixed)) => fixed.to_owned(),
+                None => hex(&Sha256::digest(&bytes)),
+            },
         };
         let overlay = root.join(OVERLAY_DIR).join(format!("{}.yaml", t.name));
-        let overlays: Vec<&Path> = if overlay.exists() { vec![overlay.as_path()] } else { Vec::new() };
+        let overlays: Vec<&Path> = if t.in_repo.is_none() && overlay.exists() {
+            vec![overlay.as_path()]
+        } else {
+            Vec::new()
+        };
         let generation =
             codegen::pipeline::generate(&spec, &overlays, &cfg).map_err(GenerateError::Codegen)?;
-        outcome.reports.push(generation.summary.render(t.name, verbose));
+        outcome
+            .reports
+            .push(generation.summary.render(t.name, verbose));
         all.push((t, generation.files));
     }
     // A hand-written file in any generated `src/` stops the run before any crate is written.
@@ -161,7 +198,8 @@ fn sync(
         }
         if !check {
             if let Some(parent) = path.parent() {
-                fs::create_dir_all(parent).map_err(|e| GenerateError::Io(parent.to_path_buf(), e))?;
+                fs::create_dir_all(parent)
+                    .map_err(|e| GenerateError::Io(parent.to_path_buf(), e))?;
             }
             write_atomic(&path, f.contents.as_bytes())?;
         }
@@ -171,7 +209,8 @@ fn sync(
         if wanted.contains(&existing) {
             continue;
         }
-        let text = fs::read_to_string(&existing).map_err(|e| GenerateError::Io(existing.clone(), e))?;
+        let text =
+            fs::read_to_string(&existing).map_err(|e| GenerateError::Io(existing.clone(), e))?;
         if !text.starts_with(MARKER) {
             return Err(GenerateError::HandWritten(existing));
         }
@@ -189,7 +228,8 @@ fn stray_check(crate_dir: &Path, files: &[GeneratedFile]) -> Result<(), Generate
         if wanted.contains(&existing) {
             continue;
         }
-        let text = fs::read_to_string(&existing).map_err(|e| GenerateError::Io(existing.clone(), e))?;
+        let text =
+            fs::read_to_string(&existing).map_err(|e| GenerateError::Io(existing.clone(), e))?;
         if !text.starts_with(MARKER) {
             return Err(GenerateError::HandWritten(existing));
         }
@@ -201,8 +241,10 @@ fn stray_check(crate_dir: &Path, files: &[GeneratedFile]) -> Result<(), Generate
 /// a half-written source file.
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), GenerateError> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| GenerateError::Io(dir.to_path_buf(), e))?;
-    std::io::Write::write_all(&mut tmp, bytes).map_err(|e| GenerateError::Io(path.to_path_buf(), e))?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .map_err(|e| GenerateError::Io(dir.to_path_buf(), e))?;
+    std::io::Write::write_all(&mut tmp, bytes)
+        .map_err(|e| GenerateError::Io(path.to_path_buf(), e))?;
     // Temporary files are created private (0600); a source file is read by everyone.
     #[cfg(unix)]
     {
@@ -211,7 +253,8 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), GenerateError> {
             .set_permissions(fs::Permissions::from_mode(0o644))
             .map_err(|e| GenerateError::Io(path.to_path_buf(), e))?;
     }
-    tmp.persist(path).map_err(|e| GenerateError::Io(path.to_path_buf(), e.error))?;
+    tmp.persist(path)
+        .map_err(|e| GenerateError::Io(path.to_path_buf(), e.error))?;
     Ok(())
 }
 
