@@ -13,6 +13,7 @@ use jumpcloud_core::{
 };
 use serde_json::{Value, json};
 use support::{MockServer, Recorded, Reply, case};
+use jumpcloud_testkit::{sorted_query};
 
 fn query_of(case: &Value) -> Vec<(String, String)> {
     let mut pairs: Vec<(String, String)> = case["request"]["query"]
@@ -23,12 +24,6 @@ fn query_of(case: &Value) -> Vec<(String, String)> {
                 .collect()
         })
         .unwrap_or_default();
-    pairs.sort();
-    pairs
-}
-
-fn sorted_query(request: &Recorded) -> Vec<(String, String)> {
-    let mut pairs = request.query_pairs();
     pairs.sort();
     pairs
 }

@@ -6,8 +6,9 @@ use std::time::Duration;
 use futures_util::StreamExt as _;
 use jumpcloud_core::{Error, RetryPolicy};
 use jumpcloud_insights::{Client, types};
-use jumpcloud_testkit::{MockServer, Recorded, Reply, TEST_KEY, case};
+use jumpcloud_testkit::{MockServer, Reply, case};
 use serde_json::{Value, json};
+use jumpcloud_testkit::{assert_json_body, assert_request, unexpected};
 
 fn client(server: &MockServer) -> Client {
     Client::new(
@@ -21,28 +22,6 @@ fn client(server: &MockServer) -> Client {
             .build()
             .expect("client"),
     )
-}
-
-fn assert_request(request: &Recorded, method: &str, path: &str) {
-    assert_eq!(request.method, method, "method of {}", request.target);
-    assert_eq!(request.path(), path, "path of {}", request.target);
-    assert_eq!(request.query(), "", "query of {}", request.target);
-    assert_eq!(
-        request.header("x-api-key"),
-        Some(TEST_KEY),
-        "API key on {}",
-        request.target
-    );
-}
-
-fn assert_json_body(request: &Recorded, expected: &Value) {
-    let content_type = request.header("content-type").unwrap_or_default();
-    assert!(
-        content_type.starts_with("application/json"),
-        "content type {content_type:?} on {}",
-        request.target
-    );
-    assert_eq!(&request.json(), expected, "body of {}", request.target);
 }
 
 fn query(body: &Value) -> types::EventQuery {
@@ -66,17 +45,6 @@ fn events_page(events: Vec<Value>, count: &str, limit: &str, cursor: Option<&str
         Some(cursor) => reply.header("X-Search_after", cursor),
         None => reply,
     }
-}
-
-fn unexpected(request: &Recorded) -> Reply {
-    Reply::text(
-        599,
-        "text/plain",
-        &format!(
-            "mock: unexpected request {} {}",
-            request.method, request.target
-        ),
-    )
 }
 
 async fn collect_ok(

@@ -5,21 +5,15 @@
 //! Each test sends the case's request through the operation's generated method, answers with
 //! the case's response, and checks what went over the wire and what the caller gets back.
 
-use std::time::Duration;
 
 use futures_util::StreamExt as _;
-use jumpcloud_core::{Error, RetryPolicy};
-use jumpcloud_testkit::{MockServer, Recorded, Reply, TEST_KEY, case};
+use jumpcloud_core::Error;
+use jumpcloud_testkit::{MockServer, Reply, TEST_KEY, case};
 use jumpcloud_v1::{Client, types};
 use serde_json::{Value, json};
+use jumpcloud_testkit::{assert_json_body, assert_no_body, assert_request, case_query, case_query_value, quick_retries, sorted_query, unexpected};
 
 const ORG_ID: &str = "aaaaaaaaaaaaaaaaaaaa0001";
-
-fn quick_retries() -> RetryPolicy {
-    RetryPolicy::new()
-        .initial_backoff(Duration::from_millis(1))
-        .max_backoff(Duration::from_millis(4))
-}
 
 fn client(server: &MockServer) -> Client {
     Client::new(
@@ -39,75 +33,6 @@ fn client_with_org(server: &MockServer) -> Client {
             .retry(quick_retries())
             .build()
             .expect("client"),
-    )
-}
-
-fn assert_request(request: &Recorded, method: &str, path: &str) {
-    assert_eq!(request.method, method, "method of {}", request.target);
-    assert_eq!(request.path(), path, "path of {}", request.target);
-    assert_eq!(
-        request.header("x-api-key"),
-        Some(TEST_KEY),
-        "API key on {}",
-        request.target
-    );
-}
-
-fn assert_no_body(request: &Recorded) {
-    assert!(
-        request.body.is_empty(),
-        "unexpected body on {}: {:?}",
-        request.target,
-        String::from_utf8_lossy(&request.body)
-    );
-    assert_eq!(request.header("content-type"), None, "{}", request.target);
-}
-
-fn assert_json_body(request: &Recorded, expected: &Value) {
-    let content_type = request.header("content-type").unwrap_or_default();
-    assert!(
-        content_type.starts_with("application/json"),
-        "content type {content_type:?} on {}",
-        request.target
-    );
-    assert_eq!(&request.json(), expected, "body of {}", request.target);
-}
-
-fn sorted_query(request: &Recorded) -> Vec<(String, String)> {
-    let mut pairs = request.query_pairs();
-    pairs.sort();
-    pairs
-}
-
-fn case_query(case: &Value) -> Vec<(String, String)> {
-    let mut pairs: Vec<(String, String)> = case["request"]["query"]
-        .as_object()
-        .map(|query| {
-            query
-                .iter()
-                .map(|(k, v)| (k.clone(), v.as_str().expect("query value").to_owned()))
-                .collect()
-        })
-        .unwrap_or_default();
-    pairs.sort();
-    pairs
-}
-
-fn case_query_value(case: &Value, name: &str) -> i64 {
-    case["request"]["query"][name]
-        .as_str()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or_else(|| panic!("query parameter {name} in the case"))
-}
-
-fn unexpected(request: &Recorded) -> Reply {
-    Reply::text(
-        599,
-        "text/plain",
-        &format!(
-            "mock: unexpected request {} {}",
-            request.method, request.target
-        ),
     )
 }
 

@@ -10,6 +10,7 @@ use jumpcloud_core::RetryPolicy;
 use jumpcloud_testkit::{MockServer, Recorded, Reply, TEST_KEY};
 use jumpcloud_v1::{Client, types};
 use serde_json::{Value, json};
+use jumpcloud_testkit::{json_of};
 
 const USER_ID: &str = "bbbbbbbbbbbbbbbbbbbb0200";
 const SYSTEM_ID: &str = "bbbbbbbbbbbbbbbbbbbb0210";
@@ -52,10 +53,6 @@ fn assert_gets(requests: &[Recorded], paths: &[String]) {
         assert_eq!(request.header("x-api-key"), Some(TEST_KEY));
         assert!(request.body.is_empty(), "{}", request.target);
     }
-}
-
-fn json_of<T: serde::Serialize>(value: &T) -> Value {
-    serde_json::to_value(value).expect("serialize")
 }
 
 fn user_path() -> String {

@@ -6,23 +6,15 @@
 //! as the case's `expect` text describes. Where a case stands for a whole kind of fault (filter
 //! encoding, the organization header, retries) several operations are checked, not one.
 
-use std::time::Duration;
 
 use futures_util::StreamExt as _;
-use jumpcloud_core::{Error, RetryPolicy};
+use jumpcloud_core::Error;
 use jumpcloud_testkit::{MockServer, Recorded, Reply, TEST_KEY, case};
 use jumpcloud_v2::{Client, types};
 use serde_json::{Value, json};
+use jumpcloud_testkit::{assert_json_body, assert_no_body, assert_request, case_query, case_query_value, quick_retries, sorted_query, unexpected};
 
 const ORG_ID: &str = "aaaaaaaaaaaaaaaaaaaa0001";
-
-/// Retries as configured by default (attempt count, which statuses, which methods), only with
-/// waits short enough for a test.
-fn quick_retries() -> RetryPolicy {
-    RetryPolicy::new()
-        .initial_backoff(Duration::from_millis(1))
-        .max_backoff(Duration::from_millis(4))
-}
 
 fn client(server: &MockServer) -> Client {
     Client::new(
@@ -45,69 +37,6 @@ fn client_with_org(server: &MockServer) -> Client {
     )
 }
 
-/// Method, path and credentials of a request.
-fn assert_request(request: &Recorded, method: &str, path: &str) {
-    assert_eq!(request.method, method, "method of {}", request.target);
-    assert_eq!(request.path(), path, "path of {}", request.target);
-    assert_eq!(
-        request.header("x-api-key"),
-        Some(TEST_KEY),
-        "API key on {}",
-        request.target
-    );
-}
-
-/// The query as a sorted list of decoded pairs, for comparisons that do not depend on the
-/// order in which the generated code adds parameters.
-fn sorted_query(request: &Recorded) -> Vec<(String, String)> {
-    let mut pairs = request.query_pairs();
-    pairs.sort();
-    pairs
-}
-
-/// A GET and friends carry neither a body nor a `Content-Type`.
-fn assert_no_body(request: &Recorded) {
-    assert!(
-        request.body.is_empty(),
-        "unexpected body on {}: {:?}",
-        request.target,
-        String::from_utf8_lossy(&request.body)
-    );
-    assert_eq!(request.header("content-type"), None, "{}", request.target);
-}
-
-fn assert_json_body(request: &Recorded, expected: &Value) {
-    let content_type = request.header("content-type").unwrap_or_default();
-    assert!(
-        content_type.starts_with("application/json"),
-        "content type {content_type:?} on {}",
-        request.target
-    );
-    assert_eq!(&request.json(), expected, "body of {}", request.target);
-}
-
-/// The case's query parameters as a sorted list of pairs.
-fn case_query(case: &Value) -> Vec<(String, String)> {
-    let mut pairs: Vec<(String, String)> = case["request"]["query"]
-        .as_object()
-        .map(|query| {
-            query
-                .iter()
-                .map(|(k, v)| (k.clone(), v.as_str().expect("query value").to_owned()))
-                .collect()
-        })
-        .unwrap_or_default();
-    pairs.sort();
-    pairs
-}
-
-fn case_query_value(case: &Value, name: &str) -> i64 {
-    case["request"]["query"][name]
-        .as_str()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or_else(|| panic!("query parameter {name} in the case"))
-}
-
 /// A v2 list page: a bare array, optionally with its `x-total-count`.
 fn list_page(items: Vec<Value>, total: Option<u64>) -> Reply {
     let reply = Reply::json(200, &Value::Array(items));
@@ -119,17 +48,6 @@ fn list_page(items: Vec<Value>, total: Option<u64>) -> Reply {
 
 fn member(n: u64) -> Value {
     json!({"to": {"id": format!("bbbbbbbbbbbbbbbbbbbb{n:04}"), "type": "system"}})
-}
-
-fn unexpected(request: &Recorded) -> Reply {
-    Reply::text(
-        599,
-        "text/plain",
-        &format!(
-            "mock: unexpected request {} {}",
-            request.method, request.target
-        ),
-    )
 }
 
 async fn collect_ok<T>(

@@ -11,6 +11,7 @@ use jumpcloud_core::RetryPolicy;
 use jumpcloud_testkit::{MockServer, Recorded, Reply, TEST_KEY};
 use jumpcloud_v2::{Client, types};
 use serde_json::{Map, Value, json};
+use jumpcloud_testkit::{json_of};
 
 const USER_ID: &str = "bbbbbbbbbbbbbbbbbbbb0300";
 const SYSTEM_ID: &str = "bbbbbbbbbbbbbbbbbbbb0310";
@@ -53,10 +54,6 @@ fn assert_gets(requests: &[Recorded], paths: &[String]) {
         assert_eq!(request.header("x-api-key"), Some(TEST_KEY));
         assert!(request.body.is_empty(), "{}", request.target);
     }
-}
-
-fn json_of<T: serde::Serialize>(value: &T) -> Value {
-    serde_json::to_value(value).expect("serialize")
 }
 
 fn p(path: &str) -> String {

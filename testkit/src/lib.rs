@@ -323,3 +323,87 @@ pub fn shared_dir() -> PathBuf {
 fn cases_dir() -> PathBuf {
     shared_dir().join("cases")
 }
+
+/// Retries as the default policy makes them (attempts, statuses, methods), with waits short
+/// enough for a test.
+pub fn quick_retries() -> jumpcloud_core::RetryPolicy {
+    jumpcloud_core::RetryPolicy::new()
+        .initial_backoff(Duration::from_millis(1))
+        .max_backoff(Duration::from_millis(4))
+}
+
+/// The reply to a request a test did not script: a status no real API sends, naming it.
+pub fn unexpected(request: &Recorded) -> Reply {
+    Reply::text(
+        599,
+        "text/plain",
+        &format!("mock: unexpected request {} {}", request.method, request.target),
+    )
+}
+
+/// The decoded query pairs of a request, sorted.
+pub fn sorted_query(request: &Recorded) -> Vec<(String, String)> {
+    let mut pairs = request.query_pairs();
+    pairs.sort();
+    pairs
+}
+
+/// Method, path and API key of a request.
+#[track_caller]
+pub fn assert_request(request: &Recorded, method: &str, path: &str) {
+    assert_eq!(request.method, method, "method of {}", request.target);
+    assert_eq!(request.path(), path, "path of {}", request.target);
+    assert_eq!(request.header("x-api-key"), Some(TEST_KEY), "API key on {}", request.target);
+}
+
+/// No body and no content type (GET, DELETE and bodiless calls).
+#[track_caller]
+pub fn assert_no_body(request: &Recorded) {
+    assert!(
+        request.body.is_empty(),
+        "unexpected body on {}: {:?}",
+        request.target,
+        String::from_utf8_lossy(&request.body)
+    );
+    assert_eq!(request.header("content-type"), None, "{}", request.target);
+}
+
+/// A JSON body equal to `expected`, sent as JSON.
+#[track_caller]
+pub fn assert_json_body(request: &Recorded, expected: &serde_json::Value) {
+    let content_type = request.header("content-type").unwrap_or_default();
+    assert!(
+        content_type.starts_with("application/json"),
+        "content type {content_type:?} on {}",
+        request.target
+    );
+    assert_eq!(&request.json(), expected, "body of {}", request.target);
+}
+
+/// A value as JSON, to compare what a type serializes to.
+pub fn json_of<T: serde::Serialize>(value: &T) -> serde_json::Value {
+    serde_json::to_value(value).expect("serialize")
+}
+
+/// The query of a case's request, sorted.
+pub fn case_query(case: &serde_json::Value) -> Vec<(String, String)> {
+    let mut pairs: Vec<(String, String)> = case["request"]["query"]
+        .as_object()
+        .map(|query| {
+            query
+                .iter()
+                .map(|(k, v)| (k.clone(), v.as_str().expect("query value").to_owned()))
+                .collect()
+        })
+        .unwrap_or_default();
+    pairs.sort();
+    pairs
+}
+
+/// One integer query parameter of a case's request.
+pub fn case_query_value(case: &serde_json::Value, name: &str) -> i64 {
+    case["request"]["query"][name]
+        .as_str()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("query parameter {name} in the case"))
+}
