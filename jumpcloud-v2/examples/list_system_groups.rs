@@ -6,32 +6,27 @@
 //! JUMPCLOUD_API_KEY=... cargo run -p jumpcloud-v2 --example list_system_groups
 //! ```
 
+use futures_util::StreamExt as _;
 use jumpcloud_v2::{Client, Error};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     let client = Client::from_env()?;
 
-    // The API returns at most 100 groups per call and says how many there are in the
-    // `x-total-count` header; a page may be shorter than asked even when more follow.
-    let mut skip = 0;
-    loop {
-        let page = client.groups_system_list().limit(100).skip(skip).send().await?;
-        let total = page.header("x-total-count").and_then(|v| v.parse::<i64>().ok());
-        let count = page.len() as i64;
-        for group in page.iter() {
-            println!(
-                "{}\t{}",
-                group.id.as_deref().unwrap_or("-"),
-                group.name.as_deref().unwrap_or("")
-            );
-        }
-        skip += count;
-        match total {
-            Some(total) if skip < total && count > 0 => continue,
-            None if count > 0 => continue,
-            _ => break,
-        }
+    // One call: the first page, with the total in the `x-total-count` response header.
+    let first = client.groups_system_list().limit(10).send().await?;
+    println!(
+        "{} of {} groups in the first page",
+        first.len(),
+        first.header("x-total-count").unwrap_or("?")
+    );
+
+    // Every group: `stream()` pages with skip/limit (100 per page) until `x-total-count` is
+    // reached, past pages the server returns short, holding one page at a time.
+    let mut groups = client.groups_system_list().filter(["name:search:prod"]).stream();
+    while let Some(group) = groups.next().await {
+        let group = group?;
+        println!("{}\t{}", group.id.as_deref().unwrap_or("-"), group.name.as_deref().unwrap_or(""));
     }
     Ok(())
 }
