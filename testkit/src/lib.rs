@@ -407,3 +407,8 @@ pub fn case_query_value(case: &serde_json::Value, name: &str) -> i64 {
         .and_then(|v| v.parse().ok())
         .unwrap_or_else(|| panic!("query parameter {name} in the case"))
 }
+
+/// The workspace README's Rust examples, compiled as doctests so that they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeExamples;

@@ -182,3 +182,14 @@ async fn multipart_upload_sends_file_and_text_parts() {
     let body = String::from_utf8_lossy(&req.body);
     assert!(body.contains("name=\"file\"; filename=\"logo.png\"") && body.contains("name=\"comment\""), "{body}");
 }
+
+#[tokio::test]
+async fn pagers_start_at_the_builders_position_and_page_size() {
+    let page = |n: usize| Reply::json(200, &json!(vec!["active"; n])).header("x-total-count", "12");
+    let server = MockServer::sequence(vec![page(4), page(2)]).await;
+    let items: Vec<_> = client(&server).await.list_with_header_total().skip(5).limit(5).stream().collect().await;
+    assert_eq!(items.len(), 6);
+    let sent: Vec<_> = server.requests().iter().map(|r| (r.query_param("skip"), r.query_param("limit"))).collect();
+    let expected: Vec<_> = ["5", "10"].iter().map(|s| (Some(s.to_string()), Some("5".to_owned()))).collect();
+    assert_eq!(sent, expected, "a short page does not end the listing; skip advances by the page size");
+}
