@@ -173,6 +173,22 @@ pub(super) fn emit_operation(op: &Operation, ir: &Ir, cfg: &CrateConfig) -> Resu
         None => quote!(),
     };
     let stream = op.pagination.as_ref().map(|p| emit_stream(p, op)).unwrap_or_default();
+    let send_doc = match &op.error_body {
+        Some(TypeRef::Named(n)) => {
+            let first = " Sends the request and decodes the response.";
+            let second = format!(
+                " A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec \
+                 declares its body as [`{n}`](crate::types::{n}), which \
+                 `error.as_api().map(|e| e.decode::<types::{n}>())` reads."
+            );
+            quote! {
+                #[doc = #first]
+                #[doc = ""]
+                #[doc = #second]
+            }
+        }
+        _ => quote!(#[doc = " Sends the request and decodes the response."]),
+    };
     let path_expr = path_format(op);
     let method = ident(&op.method);
     let api = ident(&cfg.api_variant);
@@ -217,7 +233,7 @@ pub(super) fn emit_operation(op: &Operation, ir: &Ir, cfg: &CrateConfig) -> Resu
         impl #builder {
             #(#setters)*
 
-            /// Sends the request and decodes the response.
+            #send_doc
             pub async fn send(self) -> Result<jumpcloud_core::ResponseValue<#ret>, jumpcloud_core::Error> {
                 static OPERATION: jumpcloud_core::Operation = jumpcloud_core::Operation {
                     id: #id,

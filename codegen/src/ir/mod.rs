@@ -184,6 +184,8 @@ pub struct Operation {
     pub response_headers: Vec<String>,
     /// The `Accept` header for operations that do not answer in JSON.
     pub accept: Option<String>,
+    /// The JSON schema every error response (4xx, 5xx, `default`) declares, when they agree.
+    pub error_body: Option<TypeRef>,
     /// `x-idempotent` from an overlay: a POST that only reads (a search) may be retried like a
     /// GET; `false` forbids retries of an operation the runtime would otherwise retry.
     pub idempotent: Option<bool>,
@@ -883,6 +885,7 @@ impl<'a> Builder<'a> {
                 let (response, response_headers, accept) =
                     self.response(&op.responses, &builder, &ptr(&pointer, "responses"))?;
                 let idempotent = op.extensions.get("x-idempotent").and_then(serde_json::Value::as_bool);
+                let error_body = self.error_body(&op.responses, &builder, &ptr(&pointer, "responses"))?;
                 ops.push(Operation {
                     id,
                     fn_name,
@@ -899,6 +902,7 @@ impl<'a> Builder<'a> {
                     response,
                     response_headers,
                     accept,
+                    error_body,
                     idempotent,
                     pagination: None,
                     pointer,
@@ -1167,6 +1171,43 @@ impl<'a> Builder<'a> {
             return Ok((SuccessResponse::Text, headers, accept));
         }
         Ok((SuccessResponse::Binary, headers, accept))
+    }
+
+    /// The type of the error responses' JSON body, if they all declare the same one.
+    fn error_body(&mut self, responses: &openapiv3::Responses, builder: &str, pointer: &str) -> Result<Option<TypeRef>> {
+        let errors = responses
+            .responses
+            .iter()
+            .filter(|(code, _)| match code {
+                StatusCode::Code(c) => *c >= 400,
+                StatusCode::Range(r) => *r >= 4,
+            })
+            .map(|(code, r)| (code.to_string(), r))
+            .chain(responses.default.as_ref().map(|r| ("default".to_owned(), r)));
+        let mut found: Option<TypeRef> = None;
+        for (code, r) in errors {
+            let rp = ptr(pointer, &code);
+            let r = match r {
+                ReferenceOr::Item(r) => r,
+                ReferenceOr::Reference { reference } => {
+                    let key = reference.strip_prefix("#/components/responses/").map(|k| k.replace("~1", "/").replace("~0", "~"));
+                    match key.and_then(|k| self.spec.components.as_ref().and_then(|c| c.responses.get(&k))) {
+                        Some(ReferenceOr::Item(r)) => r,
+                        _ => return Err(self.err(&rp, format!("response $ref {reference:?} does not resolve"))),
+                    }
+                }
+            };
+            let Some((ct, media)) = r.content.iter().find(|(ct, _)| is_json(ct)) else { continue };
+            let Some(schema) = &media.schema else { continue };
+            let ty = self.schema_type(schema, &naming::child_type_name(builder, "error"), &ptr(&ptr(&ptr(&rp, "content"), ct), "schema"))?;
+            match &found {
+                None => found = Some(ty),
+                Some(prev) if *prev == ty => {}
+                // Different errors declare different bodies: no single type to promise.
+                Some(_) => return Ok(None),
+            }
+        }
+        Ok(found)
     }
 
     /// Boxes struct fields that close a cycle of directly nested types, which Rust cannot size.

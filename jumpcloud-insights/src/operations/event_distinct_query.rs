@@ -35,6 +35,8 @@ pub struct DirectoryInsightsEventsDistinctPost {
 }
 impl DirectoryInsightsEventsDistinctPost {
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`ErrorMessage`](crate::types::ErrorMessage), which `error.as_api().map(|e| e.decode::<types::ErrorMessage>())` reads.
     pub async fn send(
         self,
     ) -> Result<

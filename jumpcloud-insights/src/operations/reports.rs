@@ -36,6 +36,8 @@ pub struct DirectoryInsightsReportsArtifactContentGet {
 }
 impl DirectoryInsightsReportsArtifactContentGet {
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`ErrorMessage`](crate::types::ErrorMessage), which `error.as_api().map(|e| e.decode::<types::ErrorMessage>())` reads.
     pub async fn send(
         self,
     ) -> Result<
@@ -87,6 +89,8 @@ pub struct DirectoryInsightsReportsCreate {
 }
 impl DirectoryInsightsReportsCreate {
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`ErrorMessage`](crate::types::ErrorMessage), which `error.as_api().map(|e| e.decode::<types::ErrorMessage>())` reads.
     pub async fn send(
         self,
     ) -> Result<
@@ -138,6 +142,8 @@ impl DirectoryInsightsReportsListGet {
         self
     }
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`ErrorMessage`](crate::types::ErrorMessage), which `error.as_api().map(|e| e.decode::<types::ErrorMessage>())` reads.
     pub async fn send(
         self,
     ) -> Result<

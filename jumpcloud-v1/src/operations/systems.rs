@@ -41,6 +41,8 @@ pub struct SystemsCommandBuiltinErase {
 }
 impl SystemsCommandBuiltinErase {
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`ErrorModel`](crate::types::ErrorModel), which `error.as_api().map(|e| e.decode::<types::ErrorModel>())` reads.
     pub async fn send(
         self,
     ) -> Result<jumpcloud_core::ResponseValue<()>, jumpcloud_core::Error> {
@@ -98,6 +100,8 @@ pub struct SystemsCommandBuiltinLock {
 }
 impl SystemsCommandBuiltinLock {
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`ErrorModel`](crate::types::ErrorModel), which `error.as_api().map(|e| e.decode::<types::ErrorModel>())` reads.
     pub async fn send(
         self,
     ) -> Result<jumpcloud_core::ResponseValue<()>, jumpcloud_core::Error> {
@@ -155,6 +159,8 @@ pub struct SystemsCommandBuiltinRestart {
 }
 impl SystemsCommandBuiltinRestart {
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`ErrorModel`](crate::types::ErrorModel), which `error.as_api().map(|e| e.decode::<types::ErrorModel>())` reads.
     pub async fn send(
         self,
     ) -> Result<jumpcloud_core::ResponseValue<()>, jumpcloud_core::Error> {
@@ -212,6 +218,8 @@ pub struct SystemsCommandBuiltinShutdown {
 }
 impl SystemsCommandBuiltinShutdown {
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`ErrorModel`](crate::types::ErrorModel), which `error.as_api().map(|e| e.decode::<types::ErrorModel>())` reads.
     pub async fn send(
         self,
     ) -> Result<jumpcloud_core::ResponseValue<()>, jumpcloud_core::Error> {

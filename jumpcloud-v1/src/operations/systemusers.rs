@@ -36,6 +36,8 @@ pub struct SshkeyDelete {
 }
 impl SshkeyDelete {
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`ErrorModel`](crate::types::ErrorModel), which `error.as_api().map(|e| e.decode::<types::ErrorModel>())` reads.
     pub async fn send(
         self,
     ) -> Result<
@@ -84,6 +86,8 @@ pub struct SshkeyList {
 }
 impl SshkeyList {
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`ErrorModel`](crate::types::ErrorModel), which `error.as_api().map(|e| e.decode::<types::ErrorModel>())` reads.
     pub async fn send(
         self,
     ) -> Result<
@@ -137,6 +141,8 @@ impl SshkeyPost {
         self
     }
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`ErrorModel`](crate::types::ErrorModel), which `error.as_api().map(|e| e.decode::<types::ErrorModel>())` reads.
     pub async fn send(
         self,
     ) -> Result<
@@ -201,6 +207,8 @@ impl SystemuserReactivate {
         self
     }
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`ErrorModel`](crate::types::ErrorModel), which `error.as_api().map(|e| e.decode::<types::ErrorModel>())` reads.
     pub async fn send(
         self,
     ) -> Result<jumpcloud_core::ResponseValue<()>, jumpcloud_core::Error> {
@@ -264,6 +272,8 @@ impl SystemusersDelete {
         self
     }
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`ErrorModel`](crate::types::ErrorModel), which `error.as_api().map(|e| e.decode::<types::ErrorModel>())` reads.
     pub async fn send(
         self,
     ) -> Result<
@@ -313,6 +323,8 @@ pub struct SystemusersExpire {
 }
 impl SystemusersExpire {
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`ErrorModel`](crate::types::ErrorModel), which `error.as_api().map(|e| e.decode::<types::ErrorModel>())` reads.
     pub async fn send(
         self,
     ) -> Result<
@@ -715,6 +727,8 @@ impl SystemusersMfaEnforce {
         self
     }
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`ErrorModel`](crate::types::ErrorModel), which `error.as_api().map(|e| e.decode::<types::ErrorModel>())` reads.
     pub async fn send(
         self,
     ) -> Result<jumpcloud_core::ResponseValue<()>, jumpcloud_core::Error> {
@@ -771,6 +785,8 @@ pub struct SystemusersMfasync {
 }
 impl SystemusersMfasync {
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`ErrorModel`](crate::types::ErrorModel), which `error.as_api().map(|e| e.decode::<types::ErrorModel>())` reads.
     pub async fn send(
         self,
     ) -> Result<jumpcloud_core::ResponseValue<()>, jumpcloud_core::Error> {
@@ -821,6 +837,8 @@ impl SystemusersPassword {
         self
     }
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`ErrorModel`](crate::types::ErrorModel), which `error.as_api().map(|e| e.decode::<types::ErrorModel>())` reads.
     pub async fn send(
         self,
     ) -> Result<jumpcloud_core::ResponseValue<()>, jumpcloud_core::Error> {
@@ -936,6 +954,8 @@ impl SystemusersPost {
         self
     }
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`ErrorDetails`](crate::types::ErrorDetails), which `error.as_api().map(|e| e.decode::<types::ErrorDetails>())` reads.
     pub async fn send(
         self,
     ) -> Result<
@@ -1037,6 +1057,8 @@ impl SystemusersPut {
         self
     }
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`ErrorDetails`](crate::types::ErrorDetails), which `error.as_api().map(|e| e.decode::<types::ErrorDetails>())` reads.
     pub async fn send(
         self,
     ) -> Result<
@@ -1110,6 +1132,8 @@ impl SystemusersResetmfa {
         self
     }
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`ErrorModel`](crate::types::ErrorModel), which `error.as_api().map(|e| e.decode::<types::ErrorModel>())` reads.
     pub async fn send(
         self,
     ) -> Result<
@@ -1208,6 +1232,8 @@ impl SystemusersStateActivate {
         self
     }
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`ErrorModel`](crate::types::ErrorModel), which `error.as_api().map(|e| e.decode::<types::ErrorModel>())` reads.
     pub async fn send(
         self,
     ) -> Result<jumpcloud_core::ResponseValue<String>, jumpcloud_core::Error> {
@@ -1266,6 +1292,8 @@ pub struct SystemusersStateSuspend {
 }
 impl SystemusersStateSuspend {
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`ErrorModel`](crate::types::ErrorModel), which `error.as_api().map(|e| e.decode::<types::ErrorModel>())` reads.
     pub async fn send(
         self,
     ) -> Result<jumpcloud_core::ResponseValue<()>, jumpcloud_core::Error> {
@@ -1310,6 +1338,8 @@ pub struct SystemusersTotpInfo {
 }
 impl SystemusersTotpInfo {
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`ErrorModel`](crate::types::ErrorModel), which `error.as_api().map(|e| e.decode::<types::ErrorModel>())` reads.
     pub async fn send(
         self,
     ) -> Result<
@@ -1356,6 +1386,8 @@ pub struct SystemusersUnlock {
 }
 impl SystemusersUnlock {
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`ErrorModel`](crate::types::ErrorModel), which `error.as_api().map(|e| e.decode::<types::ErrorModel>())` reads.
     pub async fn send(
         self,
     ) -> Result<

@@ -31,6 +31,8 @@ pub struct BatchUpdateAccessoryAssets {
 }
 impl BatchUpdateAccessoryAssets {
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`JumpcloudHttpAssetsError`](crate::types::JumpcloudHttpAssetsError), which `error.as_api().map(|e| e.decode::<types::JumpcloudHttpAssetsError>())` reads.
     pub async fn send(
         self,
     ) -> Result<
@@ -81,6 +83,8 @@ pub struct BatchUpdateDeviceAssets {
 }
 impl BatchUpdateDeviceAssets {
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`JumpcloudHttpAssetsError`](crate::types::JumpcloudHttpAssetsError), which `error.as_api().map(|e| e.decode::<types::JumpcloudHttpAssetsError>())` reads.
     pub async fn send(
         self,
     ) -> Result<
@@ -131,6 +135,8 @@ pub struct BatchUpdateLocationAssets {
 }
 impl BatchUpdateLocationAssets {
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`JumpcloudHttpAssetsError`](crate::types::JumpcloudHttpAssetsError), which `error.as_api().map(|e| e.decode::<types::JumpcloudHttpAssetsError>())` reads.
     pub async fn send(
         self,
     ) -> Result<
@@ -181,6 +187,8 @@ pub struct CreateAccessoryAsset {
 }
 impl CreateAccessoryAsset {
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`JumpcloudHttpAssetsError`](crate::types::JumpcloudHttpAssetsError), which `error.as_api().map(|e| e.decode::<types::JumpcloudHttpAssetsError>())` reads.
     pub async fn send(
         self,
     ) -> Result<
@@ -234,6 +242,8 @@ pub struct CreateAccessoryAssetHistoryNote {
 }
 impl CreateAccessoryAssetHistoryNote {
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`JumpcloudHttpAssetsError`](crate::types::JumpcloudHttpAssetsError), which `error.as_api().map(|e| e.decode::<types::JumpcloudHttpAssetsError>())` reads.
     pub async fn send(
         self,
     ) -> Result<
@@ -285,6 +295,8 @@ pub struct CreateDeviceAsset {
 }
 impl CreateDeviceAsset {
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`JumpcloudHttpAssetsError`](crate::types::JumpcloudHttpAssetsError), which `error.as_api().map(|e| e.decode::<types::JumpcloudHttpAssetsError>())` reads.
     pub async fn send(
         self,
     ) -> Result<
@@ -338,6 +350,8 @@ pub struct CreateDeviceAssetHistoryNote {
 }
 impl CreateDeviceAssetHistoryNote {
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`JumpcloudHttpAssetsError`](crate::types::JumpcloudHttpAssetsError), which `error.as_api().map(|e| e.decode::<types::JumpcloudHttpAssetsError>())` reads.
     pub async fn send(
         self,
     ) -> Result<
@@ -388,6 +402,8 @@ pub struct CreateLocationAsset {
 }
 impl CreateLocationAsset {
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`JumpcloudHttpAssetsError`](crate::types::JumpcloudHttpAssetsError), which `error.as_api().map(|e| e.decode::<types::JumpcloudHttpAssetsError>())` reads.
     pub async fn send(
         self,
     ) -> Result<
@@ -441,6 +457,8 @@ pub struct CreateLocationAssetHistoryNote {
 }
 impl CreateLocationAssetHistoryNote {
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`JumpcloudHttpAssetsError`](crate::types::JumpcloudHttpAssetsError), which `error.as_api().map(|e| e.decode::<types::JumpcloudHttpAssetsError>())` reads.
     pub async fn send(
         self,
     ) -> Result<
@@ -489,6 +507,8 @@ pub struct DeleteAccessoryAsset {
 }
 impl DeleteAccessoryAsset {
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`JumpcloudHttpAssetsError`](crate::types::JumpcloudHttpAssetsError), which `error.as_api().map(|e| e.decode::<types::JumpcloudHttpAssetsError>())` reads.
     pub async fn send(
         self,
     ) -> Result<jumpcloud_core::ResponseValue<()>, jumpcloud_core::Error> {
@@ -532,6 +552,8 @@ pub struct DeleteDeviceAsset {
 }
 impl DeleteDeviceAsset {
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`JumpcloudHttpAssetsError`](crate::types::JumpcloudHttpAssetsError), which `error.as_api().map(|e| e.decode::<types::JumpcloudHttpAssetsError>())` reads.
     pub async fn send(
         self,
     ) -> Result<jumpcloud_core::ResponseValue<()>, jumpcloud_core::Error> {
@@ -575,6 +597,8 @@ pub struct DeleteLocationAsset {
 }
 impl DeleteLocationAsset {
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`JumpcloudHttpAssetsError`](crate::types::JumpcloudHttpAssetsError), which `error.as_api().map(|e| e.decode::<types::JumpcloudHttpAssetsError>())` reads.
     pub async fn send(
         self,
     ) -> Result<jumpcloud_core::ResponseValue<()>, jumpcloud_core::Error> {
@@ -618,6 +642,8 @@ pub struct GetAccessoryAsset {
 }
 impl GetAccessoryAsset {
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`JumpcloudHttpAssetsError`](crate::types::JumpcloudHttpAssetsError), which `error.as_api().map(|e| e.decode::<types::JumpcloudHttpAssetsError>())` reads.
     pub async fn send(
         self,
     ) -> Result<
@@ -664,6 +690,8 @@ pub struct GetDeviceAsset {
 }
 impl GetDeviceAsset {
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`JumpcloudHttpAssetsError`](crate::types::JumpcloudHttpAssetsError), which `error.as_api().map(|e| e.decode::<types::JumpcloudHttpAssetsError>())` reads.
     pub async fn send(
         self,
     ) -> Result<
@@ -713,6 +741,8 @@ pub struct GetDeviceAssetByJcSystemId {
 }
 impl GetDeviceAssetByJcSystemId {
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`JumpcloudHttpAssetsError`](crate::types::JumpcloudHttpAssetsError), which `error.as_api().map(|e| e.decode::<types::JumpcloudHttpAssetsError>())` reads.
     pub async fn send(
         self,
     ) -> Result<
@@ -763,6 +793,8 @@ pub struct GetFieldConfigSelectOptions {
 }
 impl GetFieldConfigSelectOptions {
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`JumpcloudHttpAssetsError`](crate::types::JumpcloudHttpAssetsError), which `error.as_api().map(|e| e.decode::<types::JumpcloudHttpAssetsError>())` reads.
     pub async fn send(
         self,
     ) -> Result<
@@ -812,6 +844,8 @@ pub struct GetLocationAsset {
 }
 impl GetLocationAsset {
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`JumpcloudHttpAssetsError`](crate::types::JumpcloudHttpAssetsError), which `error.as_api().map(|e| e.decode::<types::JumpcloudHttpAssetsError>())` reads.
     pub async fn send(
         self,
     ) -> Result<
@@ -879,6 +913,8 @@ impl ListAccessoryAssetHistory {
         self
     }
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`JumpcloudHttpAssetsError`](crate::types::JumpcloudHttpAssetsError), which `error.as_api().map(|e| e.decode::<types::JumpcloudHttpAssetsError>())` reads.
     pub async fn send(
         self,
     ) -> Result<
@@ -1000,6 +1036,8 @@ impl ListAccessoryAssets {
         self
     }
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`JumpcloudHttpAssetsError`](crate::types::JumpcloudHttpAssetsError), which `error.as_api().map(|e| e.decode::<types::JumpcloudHttpAssetsError>())` reads.
     pub async fn send(
         self,
     ) -> Result<
@@ -1127,6 +1165,8 @@ impl ListDeviceAssetHistory {
         self
     }
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`JumpcloudHttpAssetsError`](crate::types::JumpcloudHttpAssetsError), which `error.as_api().map(|e| e.decode::<types::JumpcloudHttpAssetsError>())` reads.
     pub async fn send(
         self,
     ) -> Result<
@@ -1247,6 +1287,8 @@ impl ListDeviceAssets {
         self
     }
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`JumpcloudHttpAssetsError`](crate::types::JumpcloudHttpAssetsError), which `error.as_api().map(|e| e.decode::<types::JumpcloudHttpAssetsError>())` reads.
     pub async fn send(
         self,
     ) -> Result<
@@ -1347,6 +1389,8 @@ pub struct ListFieldConfigurations {
 }
 impl ListFieldConfigurations {
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`JumpcloudHttpAssetsError`](crate::types::JumpcloudHttpAssetsError), which `error.as_api().map(|e| e.decode::<types::JumpcloudHttpAssetsError>())` reads.
     pub async fn send(
         self,
     ) -> Result<
@@ -1414,6 +1458,8 @@ impl ListLocationAssetHistory {
         self
     }
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`JumpcloudHttpAssetsError`](crate::types::JumpcloudHttpAssetsError), which `error.as_api().map(|e| e.decode::<types::JumpcloudHttpAssetsError>())` reads.
     pub async fn send(
         self,
     ) -> Result<
@@ -1535,6 +1581,8 @@ impl ListLocationAssets {
         self
     }
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`JumpcloudHttpAssetsError`](crate::types::JumpcloudHttpAssetsError), which `error.as_api().map(|e| e.decode::<types::JumpcloudHttpAssetsError>())` reads.
     pub async fn send(
         self,
     ) -> Result<
@@ -1649,6 +1697,8 @@ pub struct UpdateAccessoryAsset {
 }
 impl UpdateAccessoryAsset {
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`JumpcloudHttpAssetsError`](crate::types::JumpcloudHttpAssetsError), which `error.as_api().map(|e| e.decode::<types::JumpcloudHttpAssetsError>())` reads.
     pub async fn send(
         self,
     ) -> Result<
@@ -1704,6 +1754,8 @@ pub struct UpdateDeviceAsset {
 }
 impl UpdateDeviceAsset {
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`JumpcloudHttpAssetsError`](crate::types::JumpcloudHttpAssetsError), which `error.as_api().map(|e| e.decode::<types::JumpcloudHttpAssetsError>())` reads.
     pub async fn send(
         self,
     ) -> Result<
@@ -1759,6 +1811,8 @@ pub struct UpdateLocationAsset {
 }
 impl UpdateLocationAsset {
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`JumpcloudHttpAssetsError`](crate::types::JumpcloudHttpAssetsError), which `error.as_api().map(|e| e.decode::<types::JumpcloudHttpAssetsError>())` reads.
     pub async fn send(
         self,
     ) -> Result<

@@ -14941,6 +14941,8 @@ impl PolicystatusesSystemsList {
         self
     }
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`ErrorModel`](crate::types::ErrorModel), which `error.as_api().map(|e| e.decode::<types::ErrorModel>())` reads.
     pub async fn send(
         self,
     ) -> Result<
@@ -15127,6 +15129,8 @@ impl PolicystatusesUsersList {
         self
     }
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`ErrorModel`](crate::types::ErrorModel), which `error.as_api().map(|e| e.decode::<types::ErrorModel>())` reads.
     pub async fn send(
         self,
     ) -> Result<

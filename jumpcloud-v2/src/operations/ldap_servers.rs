@@ -277,6 +277,8 @@ impl LdapserversPatch {
         self
     }
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`LdapserversPatchError`](crate::types::LdapserversPatchError), which `error.as_api().map(|e| e.decode::<types::LdapserversPatchError>())` reads.
     pub async fn send(
         self,
     ) -> Result<

@@ -144,6 +144,8 @@ pub struct OrganizationFeatureSettingsServiceUpdate {
 }
 impl OrganizationFeatureSettingsServiceUpdate {
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`ErrorModel`](crate::types::ErrorModel), which `error.as_api().map(|e| e.decode::<types::ErrorModel>())` reads.
     pub async fn send(
         self,
     ) -> Result<

@@ -3591,6 +3591,8 @@ impl ProviderOrganizationsCreateOrg {
         self
     }
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`ErrorModel`](crate::types::ErrorModel), which `error.as_api().map(|e| e.decode::<types::ErrorModel>())` reads.
     pub async fn send(
         self,
     ) -> Result<
@@ -4611,6 +4613,8 @@ impl ProvidersListAdministrators {
         self
     }
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`ProvidersListAdministratorsError`](crate::types::ProvidersListAdministratorsError), which `error.as_api().map(|e| e.decode::<types::ProvidersListAdministratorsError>())` reads.
     pub async fn send(
         self,
     ) -> Result<
@@ -5281,6 +5285,8 @@ impl ProvidersPostAdmins {
         self
     }
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`ProvidersPostAdminsError`](crate::types::ProvidersPostAdminsError), which `error.as_api().map(|e| e.decode::<types::ProvidersPostAdminsError>())` reads.
     pub async fn send(
         self,
     ) -> Result<

@@ -88,6 +88,8 @@ pub struct ReportsCreateReportView {
 }
 impl ReportsCreateReportView {
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`ErrorModel`](crate::types::ErrorModel), which `error.as_api().map(|e| e.decode::<types::ErrorModel>())` reads.
     pub async fn send(
         self,
     ) -> Result<
@@ -310,6 +312,8 @@ pub struct ReportsDeleteReportView {
 }
 impl ReportsDeleteReportView {
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`ErrorModel`](crate::types::ErrorModel), which `error.as_api().map(|e| e.decode::<types::ErrorModel>())` reads.
     pub async fn send(
         self,
     ) -> Result<
@@ -761,6 +765,8 @@ pub struct ReportsGetScheduledReportRun {
 }
 impl ReportsGetScheduledReportRun {
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`ErrorModel`](crate::types::ErrorModel), which `error.as_api().map(|e| e.decode::<types::ErrorModel>())` reads.
     pub async fn send(
         self,
     ) -> Result<
@@ -2005,6 +2011,8 @@ pub struct ReportsUpdateReportView {
 }
 impl ReportsUpdateReportView {
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`ErrorModel`](crate::types::ErrorModel), which `error.as_api().map(|e| e.decode::<types::ErrorModel>())` reads.
     pub async fn send(
         self,
     ) -> Result<

@@ -31,6 +31,8 @@ pub struct CreateApplication {
 }
 impl CreateApplication {
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`JumpcloudHttpSaasAppManagementError`](crate::types::JumpcloudHttpSaasAppManagementError), which `error.as_api().map(|e| e.decode::<types::JumpcloudHttpSaasAppManagementError>())` reads.
     pub async fn send(
         self,
     ) -> Result<
@@ -86,6 +88,8 @@ pub struct DeleteAccount {
 }
 impl DeleteAccount {
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`JumpcloudHttpSaasAppManagementError`](crate::types::JumpcloudHttpSaasAppManagementError), which `error.as_api().map(|e| e.decode::<types::JumpcloudHttpSaasAppManagementError>())` reads.
     pub async fn send(
         self,
     ) -> Result<jumpcloud_core::ResponseValue<()>, jumpcloud_core::Error> {
@@ -134,6 +138,8 @@ pub struct DeleteApplication {
 }
 impl DeleteApplication {
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`JumpcloudHttpSaasAppManagementError`](crate::types::JumpcloudHttpSaasAppManagementError), which `error.as_api().map(|e| e.decode::<types::JumpcloudHttpSaasAppManagementError>())` reads.
     pub async fn send(
         self,
     ) -> Result<jumpcloud_core::ResponseValue<()>, jumpcloud_core::Error> {
@@ -186,6 +192,8 @@ pub struct GetAccount {
 }
 impl GetAccount {
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`JumpcloudHttpSaasAppManagementError`](crate::types::JumpcloudHttpSaasAppManagementError), which `error.as_api().map(|e| e.decode::<types::JumpcloudHttpSaasAppManagementError>())` reads.
     pub async fn send(
         self,
     ) -> Result<
@@ -245,6 +253,8 @@ impl GetApplication {
         self
     }
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`JumpcloudHttpSaasAppManagementError`](crate::types::JumpcloudHttpSaasAppManagementError), which `error.as_api().map(|e| e.decode::<types::JumpcloudHttpSaasAppManagementError>())` reads.
     pub async fn send(
         self,
     ) -> Result<
@@ -311,6 +321,8 @@ pub struct GetApplicationUsage {
 }
 impl GetApplicationUsage {
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`JumpcloudHttpSaasAppManagementError`](crate::types::JumpcloudHttpSaasAppManagementError), which `error.as_api().map(|e| e.decode::<types::JumpcloudHttpSaasAppManagementError>())` reads.
     pub async fn send(
         self,
     ) -> Result<
@@ -364,6 +376,8 @@ pub struct GetCatalogApplication {
 }
 impl GetCatalogApplication {
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`JumpcloudHttpSaasAppManagementError`](crate::types::JumpcloudHttpSaasAppManagementError), which `error.as_api().map(|e| e.decode::<types::JumpcloudHttpSaasAppManagementError>())` reads.
     pub async fn send(
         self,
     ) -> Result<
@@ -434,6 +448,8 @@ impl ListApplicationAccounts {
         self
     }
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`JumpcloudHttpSaasAppManagementError`](crate::types::JumpcloudHttpSaasAppManagementError), which `error.as_api().map(|e| e.decode::<types::JumpcloudHttpSaasAppManagementError>())` reads.
     pub async fn send(
         self,
     ) -> Result<
@@ -510,6 +526,8 @@ pub struct ListApplicationLicenses {
 }
 impl ListApplicationLicenses {
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`JumpcloudHttpSaasAppManagementError`](crate::types::JumpcloudHttpSaasAppManagementError), which `error.as_api().map(|e| e.decode::<types::JumpcloudHttpSaasAppManagementError>())` reads.
     pub async fn send(
         self,
     ) -> Result<
@@ -580,6 +598,8 @@ impl ListApplications {
         self
     }
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`JumpcloudHttpSaasAppManagementError`](crate::types::JumpcloudHttpSaasAppManagementError), which `error.as_api().map(|e| e.decode::<types::JumpcloudHttpSaasAppManagementError>())` reads.
     pub async fn send(
         self,
     ) -> Result<
@@ -689,6 +709,8 @@ impl ListCatalogApplications {
         self
     }
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`JumpcloudHttpSaasAppManagementError`](crate::types::JumpcloudHttpSaasAppManagementError), which `error.as_api().map(|e| e.decode::<types::JumpcloudHttpSaasAppManagementError>())` reads.
     pub async fn send(
         self,
     ) -> Result<
@@ -783,6 +805,8 @@ impl ListLicenses {
         self
     }
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`JumpcloudHttpSaasAppManagementError`](crate::types::JumpcloudHttpSaasAppManagementError), which `error.as_api().map(|e| e.decode::<types::JumpcloudHttpSaasAppManagementError>())` reads.
     pub async fn send(
         self,
     ) -> Result<
@@ -861,6 +885,8 @@ pub struct UpdateApplication {
 }
 impl UpdateApplication {
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`JumpcloudHttpSaasAppManagementError`](crate::types::JumpcloudHttpSaasAppManagementError), which `error.as_api().map(|e| e.decode::<types::JumpcloudHttpSaasAppManagementError>())` reads.
     pub async fn send(
         self,
     ) -> Result<

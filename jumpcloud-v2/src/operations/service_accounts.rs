@@ -31,6 +31,8 @@ pub struct ServiceAccountsCreateServiceAccount {
 }
 impl ServiceAccountsCreateServiceAccount {
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`ErrorModel`](crate::types::ErrorModel), which `error.as_api().map(|e| e.decode::<types::ErrorModel>())` reads.
     pub async fn send(
         self,
     ) -> Result<
@@ -86,6 +88,8 @@ pub struct ServiceAccountsCreateServiceAccountAuthConfig {
 }
 impl ServiceAccountsCreateServiceAccountAuthConfig {
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`ErrorModel`](crate::types::ErrorModel), which `error.as_api().map(|e| e.decode::<types::ErrorModel>())` reads.
     pub async fn send(
         self,
     ) -> Result<
@@ -137,6 +141,8 @@ pub struct ServiceAccountsDeleteServiceAccount {
 }
 impl ServiceAccountsDeleteServiceAccount {
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`ErrorModel`](crate::types::ErrorModel), which `error.as_api().map(|e| e.decode::<types::ErrorModel>())` reads.
     pub async fn send(
         self,
     ) -> Result<
@@ -194,6 +200,8 @@ pub struct ServiceAccountsDeleteServiceAccountAuthConfig {
 }
 impl ServiceAccountsDeleteServiceAccountAuthConfig {
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`ErrorModel`](crate::types::ErrorModel), which `error.as_api().map(|e| e.decode::<types::ErrorModel>())` reads.
     pub async fn send(
         self,
     ) -> Result<
@@ -247,6 +255,8 @@ pub struct ServiceAccountsGetServiceAccount {
 }
 impl ServiceAccountsGetServiceAccount {
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`ErrorModel`](crate::types::ErrorModel), which `error.as_api().map(|e| e.decode::<types::ErrorModel>())` reads.
     pub async fn send(
         self,
     ) -> Result<
@@ -340,6 +350,8 @@ impl ServiceAccountsListServiceAccounts {
         self
     }
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`ErrorModel`](crate::types::ErrorModel), which `error.as_api().map(|e| e.decode::<types::ErrorModel>())` reads.
     pub async fn send(
         self,
     ) -> Result<

@@ -646,6 +646,8 @@ pub struct SoftwareAppsRetryInstallation {
 }
 impl SoftwareAppsRetryInstallation {
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`ErrorDetails`](crate::types::ErrorDetails), which `error.as_api().map(|e| e.decode::<types::ErrorDetails>())` reads.
     pub async fn send(
         self,
     ) -> Result<jumpcloud_core::ResponseValue<()>, jumpcloud_core::Error> {

@@ -31,6 +31,8 @@ pub struct CreateWorkflow {
 }
 impl CreateWorkflow {
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`JumpcloudHttpWorkflowsError`](crate::types::JumpcloudHttpWorkflowsError), which `error.as_api().map(|e| e.decode::<types::JumpcloudHttpWorkflowsError>())` reads.
     pub async fn send(
         self,
     ) -> Result<
@@ -76,6 +78,8 @@ pub struct DeleteWorkflow {
 }
 impl DeleteWorkflow {
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`JumpcloudHttpWorkflowsError`](crate::types::JumpcloudHttpWorkflowsError), which `error.as_api().map(|e| e.decode::<types::JumpcloudHttpWorkflowsError>())` reads.
     pub async fn send(
         self,
     ) -> Result<jumpcloud_core::ResponseValue<()>, jumpcloud_core::Error> {
@@ -119,6 +123,8 @@ pub struct GetTemplate {
 }
 impl GetTemplate {
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`JumpcloudHttpWorkflowsError`](crate::types::JumpcloudHttpWorkflowsError), which `error.as_api().map(|e| e.decode::<types::JumpcloudHttpWorkflowsError>())` reads.
     pub async fn send(
         self,
     ) -> Result<
@@ -168,6 +174,8 @@ pub struct GetWorkflow {
 }
 impl GetWorkflow {
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`JumpcloudHttpWorkflowsError`](crate::types::JumpcloudHttpWorkflowsError), which `error.as_api().map(|e| e.decode::<types::JumpcloudHttpWorkflowsError>())` reads.
     pub async fn send(
         self,
     ) -> Result<
@@ -214,6 +222,8 @@ pub struct GetWorkflowRun {
 }
 impl GetWorkflowRun {
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`JumpcloudHttpWorkflowsError`](crate::types::JumpcloudHttpWorkflowsError), which `error.as_api().map(|e| e.decode::<types::JumpcloudHttpWorkflowsError>())` reads.
     pub async fn send(
         self,
     ) -> Result<
@@ -272,6 +282,8 @@ impl ListTemplates {
         self
     }
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`JumpcloudHttpWorkflowsError`](crate::types::JumpcloudHttpWorkflowsError), which `error.as_api().map(|e| e.decode::<types::JumpcloudHttpWorkflowsError>())` reads.
     pub async fn send(
         self,
     ) -> Result<
@@ -345,6 +357,8 @@ impl ListWorkflowRuns {
         self
     }
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`JumpcloudHttpWorkflowsError`](crate::types::JumpcloudHttpWorkflowsError), which `error.as_api().map(|e| e.decode::<types::JumpcloudHttpWorkflowsError>())` reads.
     pub async fn send(
         self,
     ) -> Result<
@@ -501,6 +515,8 @@ impl ListWorkflows {
         self
     }
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`JumpcloudHttpWorkflowsError`](crate::types::JumpcloudHttpWorkflowsError), which `error.as_api().map(|e| e.decode::<types::JumpcloudHttpWorkflowsError>())` reads.
     pub async fn send(
         self,
     ) -> Result<
@@ -615,6 +631,8 @@ pub struct TriggerWorkflow {
 }
 impl TriggerWorkflow {
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`JumpcloudHttpWorkflowsError`](crate::types::JumpcloudHttpWorkflowsError), which `error.as_api().map(|e| e.decode::<types::JumpcloudHttpWorkflowsError>())` reads.
     pub async fn send(
         self,
     ) -> Result<
@@ -672,6 +690,8 @@ pub struct UpdateWorkflow {
 }
 impl UpdateWorkflow {
     /// Sends the request and decodes the response.
+    ///
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`JumpcloudHttpWorkflowsError`](crate::types::JumpcloudHttpWorkflowsError), which `error.as_api().map(|e| e.decode::<types::JumpcloudHttpWorkflowsError>())` reads.
     pub async fn send(
         self,
     ) -> Result<

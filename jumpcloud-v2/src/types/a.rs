@@ -1474,6 +1474,38 @@ pub type AppleMdmPublicKeyCert = String;
 ///
 /// Schema `apple-mdm-signed-csr-plist`.
 pub type AppleMdmSignedCsrPlist = String;
+/// Inline schema at `#/paths/~1applemdms~1{apple_mdm_id}~1devices~1{device_id}~1clearPasscode/post/responses/400/content/application~1json/schema`.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ApplemdmsDeviceClearPasscodeError {
+    /// The `message` property.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+/// Inline schema at `#/paths/~1applemdms~1{apple_mdm_id}~1devices~1{device_id}~1clearActivationLock/post/responses/400/content/application~1json/schema`.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ApplemdmsDevicesClearActivationLockError {
+    /// The `message` property.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+/// Inline schema at `#/paths/~1applemdms~1{apple_mdm_id}~1devices~1{device_id}~1clearRestrictionsPassword/post/responses/400/content/application~1json/schema`.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ApplemdmsDevicesClearRestrictionsPasswordError {
+    /// The `message` property.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+/// Inline schema at `#/paths/~1applemdms~1{apple_mdm_id}~1devices~1{device_id}~1refreshActivationLockInformation/post/responses/400/content/application~1json/schema`.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ApplemdmsDevicesRefreshActivationLockInformationError {
+    /// The `message` property.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
 /// Inline schema at `#/paths/~1applemdms~1{apple_mdm_id}~1devices~1{device_id}~1erase/post/requestBody/content/application~1json/schema`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1481,6 +1513,14 @@ pub struct ApplemdmsDeviceseraseBody {
     /// 6-digit PIN, required for MacOS, to erase the device
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pin: Option<String>,
+}
+/// Inline schema at `#/paths/~1applemdms~1{apple_mdm_id}~1devices~1{device_id}~1erase/post/responses/400/content/application~1json/schema`.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ApplemdmsDeviceseraseError {
+    /// The `message` property.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
 }
 /// Inline schema at `#/paths/~1applemdms~1{apple_mdm_id}~1devices~1{device_id}~1lock/post/requestBody/content/application~1json/schema`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
@@ -1490,6 +1530,14 @@ pub struct ApplemdmsDeviceslockBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pin: Option<String>,
 }
+/// Inline schema at `#/paths/~1applemdms~1{apple_mdm_id}~1devices~1{device_id}~1lock/post/responses/400/content/application~1json/schema`.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ApplemdmsDeviceslockError {
+    /// The `message` property.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
 /// Inline schema at `#/paths/~1applemdms~1{apple_mdm_id}~1devices~1{device_id}~1restart/post/requestBody/content/application~1json/schema`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1497,6 +1545,30 @@ pub struct ApplemdmsDevicesrestartBody {
     /// The string to pass when doing a restart and performing a RebuildKernelCache.
     #[serde(rename = "kextPaths", default, skip_serializing_if = "Option::is_none")]
     pub kext_paths: Option<Vec<String>>,
+}
+/// Inline schema at `#/paths/~1applemdms~1{apple_mdm_id}~1devices~1{device_id}~1restart/post/responses/400/content/application~1json/schema`.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ApplemdmsDevicesrestartError {
+    /// The `message` property.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+/// Inline schema at `#/paths/~1applemdms~1{apple_mdm_id}~1devices~1{device_id}~1shutdown/post/responses/400/content/application~1json/schema`.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ApplemdmsDevicesshutdownError {
+    /// The `message` property.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+/// Inline schema at `#/paths/~1applemdms~1{apple_mdm_id}~1refreshdepdevices/post/responses/400/content/application~1json/schema`.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ApplemdmsRefreshdepdevicesError {
+    /// The `message` property.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
 }
 /// Application
 ///

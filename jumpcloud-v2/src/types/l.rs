@@ -248,6 +248,14 @@ pub struct LdapserversPatchBody {
     )]
     pub user_password_expiration_action: Option<types::LdapServerAction>,
 }
+/// Inline schema at `#/paths/~1ldapservers~1{id}/patch/responses/400/content/application~1json/schema`.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct LdapserversPatchError {
+    /// The `message` property.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
 /// Inline schema at `#/paths/~1ldapservers~1{id}/patch/responses/200/content/application~1json/schema`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]

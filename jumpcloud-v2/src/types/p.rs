@@ -1168,6 +1168,14 @@ pub struct ProvidersDirectoryInsightsEventsPostBody {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exclude_provider_activity: Option<bool>,
 }
+/// Inline schema at `#/paths/~1providers~1{provider_id}~1administrators/get/responses/401/content/application~1json/schema`.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ProvidersListAdministratorsError {
+    /// The `message` property.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
 /// Inline schema at `#/paths/~1providers~1{provider_id}~1administrators/get/responses/200/content/application~1json/schema`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
@@ -1189,6 +1197,14 @@ pub struct ProvidersListOrganizationsResponse {
     /// The `totalCount` property.
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
+}
+/// Inline schema at `#/paths/~1providers~1{provider_id}~1administrators/post/responses/401/content/application~1json/schema`.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct ProvidersPostAdminsError {
+    /// The `message` property.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
 }
 /// Inline schema at `#/paths/~1providers~1{provider_id}/put/requestBody/content/application~1json/schema`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]

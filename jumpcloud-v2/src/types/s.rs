@@ -93,6 +93,66 @@ impl<'de> serde::Deserialize<'de> for SampleDataPostBodyResourceTypesItem {
         Ok(Self::from(value.as_ref()))
     }
 }
+/// Inline schema at `#/paths/~1sample-data/post/responses/422/content/application~1json/schema`.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct SampleDataPostError {
+    /// Error message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Detailed results including failures.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub results: Option<types::SampleDataPostErrorResults>,
+}
+/// Detailed results including failures.
+///
+/// Inline schema at `#/paths/~1sample-data/post/responses/422/content/application~1json/schema/properties/results`.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct SampleDataPostErrorResults {
+    /// List of successfully created resources.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<Vec<types::SampleDataPostErrorResultsCreatedItem>>,
+    /// List of resources that failed to create.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed: Option<Vec<types::SampleDataPostErrorResultsFailedItem>>,
+    /// List of resources that were skipped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<Vec<types::SampleDataPostErrorResultsSkippedItem>>,
+}
+/// Inline schema at `#/paths/~1sample-data/post/responses/422/content/application~1json/schema/properties/results/properties/created/items`.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct SampleDataPostErrorResultsCreatedItem {
+    /// The `count` property.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<i64>,
+    /// The `resourceType` property.
+    #[serde(rename = "resourceType", default, skip_serializing_if = "Option::is_none")]
+    pub resource_type: Option<String>,
+}
+/// Inline schema at `#/paths/~1sample-data/post/responses/422/content/application~1json/schema/properties/results/properties/failed/items`.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct SampleDataPostErrorResultsFailedItem {
+    /// The `error` property.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// The `resourceType` property.
+    #[serde(rename = "resourceType", default, skip_serializing_if = "Option::is_none")]
+    pub resource_type: Option<String>,
+}
+/// Inline schema at `#/paths/~1sample-data/post/responses/422/content/application~1json/schema/properties/results/properties/skipped/items`.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct SampleDataPostErrorResultsSkippedItem {
+    /// The `reason` property.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The `resourceType` property.
+    #[serde(rename = "resourceType", default, skip_serializing_if = "Option::is_none")]
+    pub resource_type: Option<String>,
+}
 /// Inline schema at `#/paths/~1sample-data/post/responses/200/content/application~1json/schema`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]

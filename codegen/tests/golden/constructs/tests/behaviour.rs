@@ -193,3 +193,18 @@ async fn pagers_start_at_the_builders_position_and_page_size() {
     let expected: Vec<_> = ["5", "10"].iter().map(|s| (Some(s.to_string()), Some("5".to_owned()))).collect();
     assert_eq!(sent, expected, "a short page does not end the listing; skip advances by the page size");
 }
+
+#[tokio::test]
+async fn api_errors_keep_status_message_and_the_declared_error_body() {
+    let server = MockServer::sequence(vec![
+        Reply::json(404, &json!({"message": "thing x not found"})).header("x-request-id", "req-9"),
+    ])
+    .await;
+    let err = client(&server).await.things_get("x").send().await.unwrap_err();
+    let api = err.as_api().expect("an API error");
+    assert_eq!(api.status().as_u16(), 404);
+    assert_eq!(api.message(), Some("thing x not found"));
+    let body: types::ErrorModel = api.decode().unwrap();
+    assert_eq!(body.message.as_deref(), Some("thing x not found"));
+    assert!(err.to_string().contains("things_get"), "{err}");
+}
