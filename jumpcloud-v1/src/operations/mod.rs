@@ -2,6 +2,7 @@
 
 //! Request builders, one module per tag of the spec. Each builder is created by a method
 //! of [`Client`](crate::Client) and sent with `.send().await`.
+
 pub mod application_templates;
 pub mod applications;
 pub mod command_results;

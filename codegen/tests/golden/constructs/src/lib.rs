@@ -8,6 +8,7 @@
 //! edit it by hand. Create a [`Client`] from a configured [`jumpcloud_core::Client`],
 //! call the method named after an operation, set optional parameters on the returned
 //! builder, then `.send().await`.
+
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
@@ -21,23 +22,28 @@ pub use jumpcloud_core::{Binary, Error, ResponseValue};
 pub struct Client {
     core: jumpcloud_core::Client,
 }
+
 impl Client {
     /// Wraps a configured core client.
     pub fn new(core: jumpcloud_core::Client) -> Self {
         Self { core }
     }
+
     /// A client configured from the environment (`JUMPCLOUD_API_KEY`,
     /// `JUMPCLOUD_ORG_ID`, `JUMPCLOUD_REGION`).
     pub fn from_env() -> Result<Self, Error> {
         jumpcloud_core::Client::from_env().map(Self::new)
     }
+
     /// The shared core client.
     pub fn core(&self) -> &jumpcloud_core::Client {
         &self.core
     }
+
     /// The API these operations belong to, which selects the base URL.
     pub const API: jumpcloud_core::Api = jumpcloud_core::Api::V2;
 }
+
 impl From<jumpcloud_core::Client> for Client {
     fn from(core: jumpcloud_core::Client) -> Self {
         Self::new(core)

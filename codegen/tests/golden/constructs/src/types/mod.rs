@@ -6,6 +6,7 @@
 //! out fields it documents as required (for instance when a caller asks for a subset
 //! with `fields`), and a response must still decode. Enums keep values the spec does not
 //! list in their `Unknown` variant.
+
 mod e;
 pub use e::*;
 mod j;
