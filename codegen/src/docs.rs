@@ -45,6 +45,18 @@ pub fn doc_lines(text: &str) -> Vec<String> {
     out
 }
 
+/// Text from the spec used inline in a sentence the generator writes (a title, a tag): one
+/// line, escaped like any description.
+pub fn inline(text: &str) -> String {
+    escape_inline(text.split_whitespace().collect::<Vec<_>>().join(" ").as_str())
+}
+
+/// Text placed inside a code span the generator writes (a path, an operation id, a JSON
+/// pointer): a backtick in it would end the span early.
+pub fn code(text: &str) -> String {
+    text.replace('`', "'").replace(['\n', '\r'], " ")
+}
+
 /// Escapes one line outside code blocks: brackets that are not part of a Markdown link,
 /// angle brackets that are not an autolink, and bare URLs.
 fn escape_inline(line: &str) -> String {
@@ -55,8 +67,14 @@ fn escape_inline(line: &str) -> String {
     while i < chars.len() {
         let c = chars[i];
         if c == '`' {
-            in_code = !in_code;
-            out.push(c);
+            // A backtick opens a code span only if another one closes it on this line; a stray
+            // one would otherwise switch escaping off for the rest of the line.
+            if in_code || chars[i + 1..].contains(&'`') {
+                in_code = !in_code;
+                out.push(c);
+            } else {
+                out.push_str("\\`");
+            }
             i += 1;
             continue;
         }
@@ -99,7 +117,9 @@ fn escape_inline(line: &str) -> String {
                     out.push_str("&gt;");
                 }
             }
-            'h' if starts_url(&chars, i) && !preceded_by_link_syntax(&chars, i) => {
+            // Links written `[text](url)` and `<url>` were consumed whole above, so any URL
+            // reached here is bare, whatever precedes it (`(`, a quote, `href=`).
+            'h' if starts_url(&chars, i) => {
                 let end = url_end(&chars, i);
                 out.push('<');
                 out.extend(&chars[i..end]);
@@ -117,10 +137,6 @@ fn escape_inline(line: &str) -> String {
 fn starts_url(chars: &[char], i: usize) -> bool {
     let rest: String = chars[i..chars.len().min(i + 8)].iter().collect();
     rest.starts_with("http://") || rest.starts_with("https://")
-}
-
-fn preceded_by_link_syntax(chars: &[char], i: usize) -> bool {
-    i > 0 && matches!(chars[i - 1], '(' | '<' | '"' | '\'' | '=')
 }
 
 fn url_end(chars: &[char], start: usize) -> usize {

@@ -113,14 +113,36 @@ pub fn load_str(file: &Path, text: &str) -> Result<Loaded> {
     })
 }
 
-// Limitation: the YAML parser's time grows with the square of the nesting depth of flow
-// collections (`[[[[...`) before it stops at its depth limit of 128: 30,000 levels take about
-// a second in release. Specs come from a pinned source, so this is not guarded against.
+/// Most flow collections (`[`, `{`) a YAML text may open before closing one. The YAML
+/// parser's time grows with the square of that run (`[[[[...`) before it stops at its own depth
+/// limit, so 10 MB of brackets would take days; a spec opens a few dozen at most.
+const MAX_FLOW_RUN: usize = 256;
+
 fn parse_yaml(file: &Path, text: &str) -> Result<Value> {
     let syntax = |message: String| Error::Syntax {
         file: file.to_owned(),
         message,
     };
+    // Counted over the raw text (brackets inside strings included): a run this long is never
+    // a spec, and the count is linear, so refusing it costs nothing.
+    let mut run = 0usize;
+    for (line, text_line) in text.lines().enumerate() {
+        for c in text_line.chars() {
+            match c {
+                '[' | '{' => {
+                    run += 1;
+                    if run > MAX_FLOW_RUN {
+                        return Err(syntax(format!(
+                            "YAML: more than {MAX_FLOW_RUN} nested flow collections (`[`/`{{`) by line {}",
+                            line + 1
+                        )));
+                    }
+                }
+                ']' | '}' => run = run.saturating_sub(1),
+                _ => {}
+            }
+        }
+    }
     let mut yaml: serde_yaml_ng::Value =
         serde_yaml_ng::from_str(text).map_err(|e| syntax(format!("YAML: {e}")))?;
     yaml.apply_merge()

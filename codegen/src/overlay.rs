@@ -113,8 +113,11 @@ pub fn apply(doc: &mut Value, overlay: &Overlay) -> Result<Vec<Applied>> {
     let mut work = doc.clone();
     let mut applied = Vec::with_capacity(overlay.actions.len());
     for (index, action) in overlay.actions.iter().enumerate() {
-        let pointers: Vec<String> =
+        // A target can select one node twice (`$.list[0,0]`); each node is changed once.
+        let mut pointers: Vec<String> =
             action.path.query_located(&work).locations().map(|l| l.to_json_pointer()).collect();
+        let mut seen = std::collections::BTreeSet::new();
+        pointers.retain(|p| seen.insert(p.clone()));
         if pointers.is_empty() {
             return Err(Error::spec(
                 &overlay.file,
@@ -123,6 +126,13 @@ pub fn apply(doc: &mut Value, overlay: &Overlay) -> Result<Vec<Applied>> {
                     "target {:?} matches nothing, so this fix no longer applies: {}",
                     action.target, action.description
                 ),
+            ));
+        }
+        if action.remove && pointers.iter().any(String::is_empty) {
+            return Err(Error::spec(
+                &overlay.file,
+                format!("/actions/{index}"),
+                format!("target {:?} selects the whole document, which cannot be removed", action.target),
             ));
         }
         if action.remove {

@@ -85,7 +85,7 @@ pub fn emit(ir: &Ir, cfg: &CrateConfig) -> Result<Vec<GeneratedFile>> {
     for (module, ops) in &by_module {
         let tag = &ops[0].tag;
         let items = ops.iter().map(|op| operations::emit_operation(op, ir, cfg)).collect::<Result<Vec<_>>>()?;
-        let doc = format!(" Operations tagged `{tag}`.");
+        let doc = format!(" Operations tagged `{}`.", docs::code(tag));
         let use_types = use_types(&items);
         let file = quote! {
             #![doc = #doc]
@@ -107,12 +107,12 @@ pub fn emit(ir: &Ir, cfg: &CrateConfig) -> Result<Vec<GeneratedFile>> {
 }
 
 fn lib_rs(ir: &Ir, cfg: &CrateConfig) -> TokenStream {
-    let title = format!(" {}: a typed client generated from JumpCloud's published spec.", cfg.title);
+    let title = format!(" {}: a typed client generated from JumpCloud's published spec.", docs::inline(&cfg.title));
     let spec_line = format!(
         " Spec: {} {} (sha256 `{}`), {} operations, {} schemas.",
-        ir.title,
-        ir.version,
-        cfg.spec_sha256,
+        docs::inline(&ir.title),
+        docs::inline(&ir.version),
+        docs::code(&cfg.spec_sha256),
         ir.operations.len(),
         ir.component_schemas
     );

@@ -5,6 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{CrateConfig, doc_attrs, ident, type_tokens};
+use crate::docs;
 use crate::error::Result;
 use crate::ir::{
     BodyKind, CountType, Ir, MultipartPart, Operation, PageTotal, Pagination, Param, ParamLocation, SuccessResponse, TypeRef,
@@ -49,7 +50,7 @@ fn convert(t: &TypeRef, value: TokenStream) -> TokenStream {
 pub(super) fn emit_operation(op: &Operation, ir: &Ir, cfg: &CrateConfig) -> Result<TokenStream> {
     let builder = ident(&op.builder);
     let fn_name = ident(&op.fn_name);
-    let signature = format!("`{} {}` (operation `{}`).", op.method, op.path, op.id);
+    let signature = format!("`{} {}` (operation `{}`).", op.method, docs::code(&op.path), docs::code(&op.id));
 
     // Required parameters and a required body are arguments of the client method.
     let mut args = Vec::new();
@@ -127,7 +128,7 @@ pub(super) fn emit_operation(op: &Operation, ir: &Ir, cfg: &CrateConfig) -> Resu
                 }
             }
             BodyKind::Bytes(content_type) => {
-                let text = body.doc.clone().unwrap_or_else(|| format!("The request body, sent as `{content_type}`."));
+                let text = body.doc.clone().unwrap_or_else(|| format!("The request body, sent as `{}`.", docs::code(content_type)));
                 fields.push(quote!(body: bytes::Bytes));
                 if body.required {
                     args.push(quote!(body: impl Into<bytes::Bytes>));
@@ -284,7 +285,7 @@ fn wire_line(p: &Param) -> String {
         (Some(min), None) => format!(" At least {min}; smaller values are rejected before sending."),
         (None, None) => String::new(),
     };
-    format!("Sent as the {loc} parameter `{}`.{bounds}", p.wire)
+    format!("Sent as the {loc} parameter `{}`.{bounds}", docs::code(&p.wire))
 }
 
 /// Rejects an integer outside the bounds the spec declares before anything is sent: the API
@@ -403,7 +404,7 @@ fn multipart(
     for part in parts {
         let name = ident(&part.rust);
         let wire = &part.wire;
-        let text = part.doc.clone().unwrap_or_else(|| format!("The `{wire}` part of the form."));
+        let text = part.doc.clone().unwrap_or_else(|| format!("The `{}` part of the form.", docs::code(wire)));
         let docs = doc_attrs(Some(&text), &[]);
         if part.file {
             fields.push(quote!(#name: Option<(String, bytes::Bytes)>));

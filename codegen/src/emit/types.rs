@@ -9,8 +9,8 @@ use crate::ir::{Field, Ir, TypeDef, TypeKind, Variant};
 
 pub(super) fn emit_type(def: &TypeDef, _ir: &Ir) -> Result<TokenStream> {
     let origin = match &def.component {
-        Some(c) => format!("Schema `{c}`."),
-        None => format!("Inline schema at `#{}`.", def.source),
+        Some(c) => format!("Schema `{}`.", crate::docs::code(c)),
+        None => format!("Inline schema at `#{}`.", crate::docs::code(&def.source)),
     };
     let docs = doc_attrs(def.doc.as_deref(), &[origin]);
     let name = ident(&def.name);
@@ -46,7 +46,7 @@ fn emit_struct(name: &proc_macro2::Ident, docs: &TokenStream, fields: &[Field]) 
                     .to_owned(),
             );
         }
-        let text = f.doc.clone().unwrap_or_else(|| format!("The `{}` property.", f.wire));
+        let text = f.doc.clone().unwrap_or_else(|| format!("The `{}` property.", crate::docs::code(&f.wire)));
         let docs = doc_attrs(Some(&text), &extra);
         let rust = ident(&f.rust);
         let plain = crate::naming::split_raw(&f.rust).1;

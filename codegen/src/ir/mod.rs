@@ -286,6 +286,14 @@ pub enum SuccessResponse {
 /// overlays instead, where each removal says why.)
 const CLIENT_HEADERS: &[&str] = &["authorization", "content-type", "accept"];
 
+/// Methods the generated `Client` has besides the operations (and those of the traits it
+/// implements); an operation named like one gets the suffix `_operation`.
+const CLIENT_METHODS: &[&str] = &["new", "core", "from_env", "api", "clone", "clone_from", "fmt", "from", "into"];
+
+/// Members of every request builder besides its parameters; a parameter or multipart part named
+/// like one gets the suffix `_param`.
+const BUILDER_MEMBERS: &[&str] = &["client", "send", "stream", "body", "clone", "fmt"];
+
 /// Builds the IR of one spec.
 pub fn build(spec: &OpenAPI, file: &Path) -> Result<Ir> {
     let mut b = Builder {
@@ -300,6 +308,7 @@ pub fn build(spec: &OpenAPI, file: &Path) -> Result<Ir> {
         expanding: Vec::new(),
     };
     b.components()?;
+    b.alias_cycles()?;
     let mut operations = b.operations()?;
     b.box_cycles();
     drop_blank_docs(&mut b.types, &mut operations);
@@ -365,9 +374,29 @@ fn x_rust_name(ext: &indexmap::IndexMap<String, serde_json::Value>) -> Option<&s
     ext.get("x-rust-name").and_then(|v| v.as_str())
 }
 
+/// Whether an `x-rust-name` can be a type name as given: ASCII, `UpperCamelCase`, not a name
+/// the generator reserves.
+fn valid_type_name(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_uppercase())
+        && name.chars().all(|c| c.is_ascii_alphanumeric())
+        && naming::type_name(name) == name
+}
+
 impl<'a> Builder<'a> {
     fn err(&self, pointer: &str, message: impl Into<String>) -> Error {
         Error::spec(&self.file, pointer, message)
+    }
+
+    /// An `x-rust-name` from an overlay, refused unless it is a usable type name.
+    fn checked_override(&self, name: &str, pointer: &str) -> Result<String> {
+        if valid_type_name(name) {
+            Ok(name.to_owned())
+        } else {
+            Err(self.err(
+                &ptr(pointer, "x-rust-name"),
+                format!("x-rust-name {name:?} is not a Rust type name (ASCII UpperCamelCase, not reserved)"),
+            ))
+        }
     }
 
     fn fallback(&mut self, reason: &str, pointer: &str) {
@@ -402,8 +431,10 @@ impl<'a> Builder<'a> {
             }
             let pointer = ptr("/components/schemas", key);
             let name = match schema {
-                ReferenceOr::Item(s) => x_rust_name(&s.schema_data.extensions)
-                    .map_or_else(|| naming::type_name(key), str::to_owned),
+                ReferenceOr::Item(s) => match x_rust_name(&s.schema_data.extensions) {
+                    Some(n) => self.checked_override(n, &pointer)?,
+                    None => naming::type_name(key),
+                },
                 ReferenceOr::Reference { .. } => naming::type_name(key),
             };
             self.claim(&name, &pointer)?;
@@ -501,7 +532,7 @@ impl<'a> Builder<'a> {
         // suffix: the component keeps the name the spec gave it, and the inline type's name
         // still depends only on where it sits. An overlay's `x-rust-name` can pick a better one.
         let (name, stepped_aside) = match x_rust_name(&s.schema_data.extensions) {
-            Some(n) => (n.to_owned(), false),
+            Some(n) => (self.checked_override(n, pointer)?, false),
             None if self.component_names.values().any(|c| c == hint) => (format!("{hint}Inline"), true),
             None => (hint.to_owned(), false),
         };
@@ -681,10 +712,11 @@ impl<'a> Builder<'a> {
         }
         let mut props: indexmap::IndexMap<String, Prop> = indexmap::IndexMap::new();
         let mut required: Vec<String> = Vec::new();
+        let mut visited = BTreeSet::new();
         let mut opaque = false;
         for (i, branch) in all_of.iter().enumerate() {
             let bp = ptr(&ptr(pointer, "allOf"), &i.to_string());
-            if !self.collect_properties(branch, name, &bp, &mut props, &mut required, 0) {
+            if !self.collect_properties(branch, name, &bp, &mut props, &mut required, &mut visited, 0) {
                 opaque = true;
                 self.fallback("allOf branch that is not an object (ignored in the merged struct)", &bp);
             }
@@ -707,6 +739,7 @@ impl<'a> Builder<'a> {
     /// Each property remembers the schema that declares it (`owner`, `at`), so that an inline
     /// schema inside a referenced component gets the component's name for it, not a second
     /// type. Returns false when the branch is not an object.
+    #[allow(clippy::too_many_arguments)]
     fn collect_properties(
         &self,
         schema: &ReferenceOr<Schema>,
@@ -714,6 +747,7 @@ impl<'a> Builder<'a> {
         at: &str,
         props: &mut indexmap::IndexMap<String, Prop>,
         required: &mut Vec<String>,
+        visited: &mut BTreeSet<String>,
         depth: usize,
     ) -> bool {
         if depth > 32 {
@@ -725,13 +759,18 @@ impl<'a> Builder<'a> {
                 let key = key.replace("~1", "/").replace("~0", "~");
                 let target = self.spec.components.as_ref().and_then(|c| c.schemas.get(&key));
                 let Some(target) = target else { return false };
+                // A component reached twice through `allOf` (a diamond) adds the same properties
+                // again; merging it once keeps the work linear in the number of components.
+                if !visited.insert(key.clone()) {
+                    return true;
+                }
                 if self.hoisted.contains(&key) {
                     // Merged as if written in place: its inline parts belong to `owner`.
-                    return self.collect_properties(target, owner, at, props, required, depth + 1);
+                    return self.collect_properties(target, owner, at, props, required, visited, depth + 1);
                 }
                 let Some(name) = self.component_names.get(&key) else { return false };
                 let at = ptr("/components/schemas", &key);
-                return self.collect_properties(target, name, &at, props, required, depth + 1);
+                return self.collect_properties(target, name, &at, props, required, visited, depth + 1);
             }
             ReferenceOr::Item(s) => s,
         };
@@ -745,11 +784,11 @@ impl<'a> Builder<'a> {
             SchemaKind::AllOf { all_of } => all_of
                 .iter()
                 .enumerate()
-                .all(|(i, b)| self.collect_properties(b, owner, &nested(i), props, required, depth + 1)),
+                .all(|(i, b)| self.collect_properties(b, owner, &nested(i), props, required, visited, depth + 1)),
             SchemaKind::Any(any) => {
                 let mut ok = any.typ.as_deref().is_none_or(|t| t == "object");
                 for (i, b) in any.all_of.iter().enumerate() {
-                    ok &= self.collect_properties(b, owner, &nested(i), props, required, depth + 1);
+                    ok &= self.collect_properties(b, owner, &nested(i), props, required, visited, depth + 1);
                 }
                 props.extend(own_props(&any.properties, owner, at));
                 required.extend(any.required.iter().cloned());
@@ -847,6 +886,7 @@ impl<'a> Builder<'a> {
     fn operations(&mut self) -> Result<Vec<Operation>> {
         let mut ops = Vec::new();
         let mut fn_names: BTreeMap<String, String> = BTreeMap::new();
+        let mut builders: BTreeMap<String, String> = BTreeMap::new();
         for (path, item) in self.spec.paths.paths.iter() {
             let path_pointer = ptr("/paths", path);
             let item = match item {
@@ -865,10 +905,14 @@ impl<'a> Builder<'a> {
                     }
                 };
                 let fn_name = naming::snake_name(&id);
-                let fn_name = match naming::split_raw(&fn_name) {
+                let mut fn_name = match naming::split_raw(&fn_name) {
                     (true, rest) => format!("{rest}_"),
                     (false, _) => fn_name,
                 };
+                // The client's own methods (and `Clone`'s) keep their meaning.
+                if CLIENT_METHODS.contains(&fn_name.as_str()) {
+                    fn_name.push_str("_operation");
+                }
                 if let Some(prev) = fn_names.insert(fn_name.clone(), pointer.clone()) {
                     return Err(self.err(
                         &pointer,
@@ -876,12 +920,35 @@ impl<'a> Builder<'a> {
                     ));
                 }
                 let builder = naming::type_name(&id);
+                if let Some(prev) = builders.insert(builder.clone(), pointer.clone()) {
+                    return Err(self.err(
+                        &pointer,
+                        format!("operationId {id:?} maps to the builder type `{builder}`, already used by #{prev}"),
+                    ));
+                }
                 let tag = op.tags.first().cloned().unwrap_or_else(|| "default".to_owned());
                 let params = self.params(&item.parameters, &op.parameters, &builder, &pointer, path)?;
-                let body = match &op.request_body {
+                let mut body = match &op.request_body {
                     Some(rb) => self.body(rb, &builder, &ptr(&pointer, "requestBody"))?,
                     None => None,
                 };
+                // Multipart parts become setters beside the parameters' setters.
+                if let Some(Body { kind: BodyKind::Multipart(parts), .. }) = &mut body {
+                    let taken: BTreeSet<&str> = params.iter().map(|p| p.rust.as_str()).collect();
+                    let mut names = BTreeSet::new();
+                    for part in parts.iter_mut() {
+                        let plain = naming::split_raw(&part.rust).1.to_owned();
+                        if taken.contains(part.rust.as_str()) || BUILDER_MEMBERS.contains(&plain.as_str()) {
+                            part.rust = format!("{plain}_part");
+                        }
+                        if taken.contains(part.rust.as_str()) || !names.insert(part.rust.clone()) {
+                            return Err(self.err(
+                                &pointer,
+                                format!("multipart part {:?} and a parameter map to the same Rust name", part.wire),
+                            ));
+                        }
+                    }
+                }
                 let (response, response_headers, accept) =
                     self.response(&op.responses, &builder, &ptr(&pointer, "responses"))?;
                 let idempotent = op.extensions.get("x-idempotent").and_then(serde_json::Value::as_bool);
@@ -943,6 +1010,22 @@ impl<'a> Builder<'a> {
         pointer: &str,
         path: &str,
     ) -> Result<Vec<Param>> {
+        // A path template is literal text with `{name}` variables; a stray brace would be sent
+        // as part of the path.
+        let mut open = false;
+        for c in path.chars() {
+            match (c, open) {
+                ('{', false) => open = true,
+                ('}', true) => open = false,
+                ('{', true) | ('}', false) => {
+                    return Err(self.err(pointer, format!("path {path:?} has unbalanced braces")));
+                }
+                _ => {}
+            }
+        }
+        if open {
+            return Err(self.err(pointer, format!("path {path:?} has unbalanced braces")));
+        }
         // Operation-level parameters override path-level ones with the same name and location.
         let mut merged: Vec<(String, &Parameter)> = Vec::new();
         let all = path_level
@@ -1032,12 +1115,27 @@ impl<'a> Builder<'a> {
             }
             rest = &rest[start + len..];
         }
-        let names = naming::field_names(out.iter().map(|p| p.wire.as_str()).chain(["body"]))
-            .map_err(|(rust, a, b)| {
-                self.err(pointer, format!("parameters {a:?} and {b:?} both map to the Rust name `{rust}`"))
-            })?;
+        let names = naming::field_names(out.iter().map(|p| p.wire.as_str())).map_err(|(rust, a, b)| {
+            self.err(pointer, format!("parameters {a:?} and {b:?} both map to the Rust name `{rust}`"))
+        })?;
         for (p, n) in out.iter_mut().zip(names) {
-            p.rust = n;
+            p.rust = if BUILDER_MEMBERS.contains(&naming::split_raw(&n).1) {
+                format!("{}_param", naming::split_raw(&n).1)
+            } else {
+                n
+            };
+        }
+        let mut seen = BTreeSet::new();
+        for p in &out {
+            if !seen.insert(p.rust.as_str()) {
+                return Err(self.err(pointer, format!("two parameters map to the Rust name `{}`", p.rust)));
+            }
+            if p.location == ParamLocation::Path && !p.ty.is_scalar(&self.types) {
+                return Err(self.err(
+                    pointer,
+                    format!("path parameter {:?} is not a string, number, boolean or enum", p.wire),
+                ));
+            }
         }
         Ok(out)
     }
@@ -1199,7 +1297,8 @@ impl<'a> Builder<'a> {
             };
             let Some((ct, media)) = r.content.iter().find(|(ct, _)| is_json(ct)) else { continue };
             let Some(schema) = &media.schema else { continue };
-            let ty = self.schema_type(schema, &naming::child_type_name(builder, "error"), &ptr(&ptr(&ptr(&rp, "content"), ct), "schema"))?;
+            let hint = naming::child_type_name(builder, &format!("error {code}"));
+            let ty = self.schema_type(schema, &hint, &ptr(&ptr(&ptr(&rp, "content"), ct), "schema"))?;
             match &found {
                 None => found = Some(ty),
                 Some(prev) if *prev == ty => {}
@@ -1208,6 +1307,39 @@ impl<'a> Builder<'a> {
             }
         }
         Ok(found)
+    }
+
+    /// A cycle made only of aliases, arrays and maps (`Tree = Vec<Tree>`) names no struct that
+    /// could hold it, and Rust rejects the alias; refused with the schema's pointer.
+    fn alias_cycles(&self) -> Result<()> {
+        fn named<'t>(t: &'t TypeRef, out: &mut Vec<&'t str>) {
+            match t {
+                TypeRef::Named(n) => out.push(n),
+                TypeRef::Vec(inner) | TypeRef::Map(inner) => named(inner, out),
+                _ => {}
+            }
+        }
+        for (start, def) in &self.types {
+            let TypeKind::Alias(target) = &def.kind else { continue };
+            let mut stack = Vec::new();
+            named(target, &mut stack);
+            let mut seen = BTreeSet::new();
+            while let Some(n) = stack.pop() {
+                if n == start {
+                    return Err(self.err(
+                        &def.source,
+                        format!("schema `{start}` is defined through itself with no object between (an alias cycle)"),
+                    ));
+                }
+                if !seen.insert(n) {
+                    continue;
+                }
+                if let Some(TypeDef { kind: TypeKind::Alias(t), .. }) = self.types.get(n) {
+                    named(t, &mut stack);
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Boxes struct fields that close a cycle of directly nested types, which Rust cannot size.

@@ -133,7 +133,9 @@ pub fn infer(op: &Operation, types: &BTreeMap<String, TypeDef>) -> Option<Pagina
     }
     let (fields, body_required) = json_body_fields(op, types)?;
     // The pager counts in `i64`; a narrower skip or limit would need a conversion that can fail.
-    let field = |wire: &str| fields.iter().find(|f| f.wire == wire && f.ty == TypeRef::I64).map(|f| f.rust.clone());
+    let field = |wire: &str| {
+        fields.iter().find(|f| f.wire == wire && f.ty == TypeRef::I64 && !f.clearable).map(|f| f.rust.clone())
+    };
     let (skip, limit) = (field("skip")?, field("limit")?);
     Some(Pagination::SearchBody { skip, limit, body_required, total })
 }
@@ -189,7 +191,7 @@ fn total(op: &Operation, response: &TypeRef, types: &BTreeMap<String, TypeDef>) 
     let fields = struct_fields(response, types)?;
     let total = TOTAL_FIELDS
         .iter()
-        .find_map(|w| fields.iter().find(|f| f.wire == *w && is_int(&f.ty) && !f.boxed))?;
+        .find_map(|w| fields.iter().find(|f| f.wire == *w && is_int(&f.ty) && !f.boxed && !f.clearable))?;
     let (items_field, item) = items(fields, types)?;
     Some(PageTotal::Body {
         items_field,
@@ -202,7 +204,7 @@ fn total(op: &Operation, response: &TypeRef, types: &BTreeMap<String, TypeDef>) 
 /// The one array field of a listing body, or the conventionally named one among several.
 fn items(fields: &[Field], types: &BTreeMap<String, TypeDef>) -> Option<(String, TypeRef)> {
     let arrays: Vec<(&Field, TypeRef)> =
-        fields.iter().filter(|f| !f.boxed).filter_map(|f| vec_item(&f.ty, types).map(|i| (f, i))).collect();
+        fields.iter().filter(|f| !f.boxed && !f.clearable).filter_map(|f| vec_item(&f.ty, types).map(|i| (f, i))).collect();
     let chosen = match arrays.as_slice() {
         [one] => Some(one),
         many => ITEM_FIELDS.iter().find_map(|w| many.iter().find(|(f, _)| f.wire == *w)),
@@ -217,7 +219,7 @@ fn search_after(op: &Operation, response: &TypeRef, types: &BTreeMap<String, Typ
     let item = vec_item(response, types)?;
     let (fields, body_required) = json_body_fields(op, types)?;
     let cursor = fields.iter().find(|f| {
-        f.wire == "search_after" && matches!(&f.ty, TypeRef::Vec(inner) if **inner == TypeRef::Json)
+        f.wire == "search_after" && !f.clearable && matches!(&f.ty, TypeRef::Vec(inner) if **inner == TypeRef::Json)
     })?;
     Some(Pagination::SearchAfter { cursor: cursor.rust.clone(), body_required, item })
 }
@@ -232,7 +234,7 @@ fn page_token(op: &Operation, response: &TypeRef, types: &BTreeMap<String, TypeD
             .params
             .iter()
             .find(|p| p.location == ParamLocation::Query && p.wire == *param && !p.required && p.ty == TypeRef::String)?;
-        let next = fields.iter().find(|f| f.wire == *next && f.ty == TypeRef::String)?;
+        let next = fields.iter().find(|f| f.wire == *next && f.ty == TypeRef::String && !f.clearable)?;
         let (items_field, item) = items(fields, types)?;
         Some(Pagination::PageToken {
             token_param: token_param.rust.clone(),

@@ -7,7 +7,7 @@ use crate::types;
 /// Inline schema at `#/paths/~1users~1resettotp~1{id}/post/responses/412/content/application~1json/schema`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct AdminTotpresetBeginError {
+pub struct AdminTotpresetBeginError412 {
     /// mesasge containing what error occured
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,

@@ -302,7 +302,7 @@ impl LdapserversPatch {
 
     /// Sends the request and decodes the response.
     ///
-    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`LdapserversPatchError`](crate::types::LdapserversPatchError), which `error.as_api().map(|e| e.decode::<types::LdapserversPatchError>())` reads.
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`LdapserversPatchError400`](crate::types::LdapserversPatchError400), which `error.as_api().map(|e| e.decode::<types::LdapserversPatchError400>())` reads.
     pub async fn send(
         self,
     ) -> Result<

@@ -4969,7 +4969,7 @@ impl ProvidersListAdministrators {
 
     /// Sends the request and decodes the response.
     ///
-    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`ProvidersListAdministratorsError`](crate::types::ProvidersListAdministratorsError), which `error.as_api().map(|e| e.decode::<types::ProvidersListAdministratorsError>())` reads.
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`ProvidersListAdministratorsError401`](crate::types::ProvidersListAdministratorsError401), which `error.as_api().map(|e| e.decode::<types::ProvidersListAdministratorsError401>())` reads.
     pub async fn send(
         self,
     ) -> Result<
@@ -5694,7 +5694,7 @@ impl ProvidersPostAdmins {
 
     /// Sends the request and decodes the response.
     ///
-    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`ProvidersPostAdminsError`](crate::types::ProvidersPostAdminsError), which `error.as_api().map(|e| e.decode::<types::ProvidersPostAdminsError>())` reads.
+    /// A status other than 2xx is [`Error::Api`](jumpcloud_core::Error::Api); the spec declares its body as [`ProvidersPostAdminsError401`](crate::types::ProvidersPostAdminsError401), which `error.as_api().map(|e| e.decode::<types::ProvidersPostAdminsError401>())` reads.
     pub async fn send(
         self,
     ) -> Result<

@@ -1562,7 +1562,7 @@ pub type AppleMdmSignedCsrPlist = String;
 /// Inline schema at `#/paths/~1applemdms~1{apple_mdm_id}~1devices~1{device_id}~1clearPasscode/post/responses/400/content/application~1json/schema`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct ApplemdmsDeviceClearPasscodeError {
+pub struct ApplemdmsDeviceClearPasscodeError400 {
     /// The `message` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
@@ -1571,7 +1571,7 @@ pub struct ApplemdmsDeviceClearPasscodeError {
 /// Inline schema at `#/paths/~1applemdms~1{apple_mdm_id}~1devices~1{device_id}~1clearActivationLock/post/responses/400/content/application~1json/schema`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct ApplemdmsDevicesClearActivationLockError {
+pub struct ApplemdmsDevicesClearActivationLockError400 {
     /// The `message` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
@@ -1580,7 +1580,7 @@ pub struct ApplemdmsDevicesClearActivationLockError {
 /// Inline schema at `#/paths/~1applemdms~1{apple_mdm_id}~1devices~1{device_id}~1clearRestrictionsPassword/post/responses/400/content/application~1json/schema`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct ApplemdmsDevicesClearRestrictionsPasswordError {
+pub struct ApplemdmsDevicesClearRestrictionsPasswordError400 {
     /// The `message` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
@@ -1589,7 +1589,7 @@ pub struct ApplemdmsDevicesClearRestrictionsPasswordError {
 /// Inline schema at `#/paths/~1applemdms~1{apple_mdm_id}~1devices~1{device_id}~1refreshActivationLockInformation/post/responses/400/content/application~1json/schema`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct ApplemdmsDevicesRefreshActivationLockInformationError {
+pub struct ApplemdmsDevicesRefreshActivationLockInformationError400 {
     /// The `message` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
@@ -1607,7 +1607,7 @@ pub struct ApplemdmsDeviceseraseBody {
 /// Inline schema at `#/paths/~1applemdms~1{apple_mdm_id}~1devices~1{device_id}~1erase/post/responses/400/content/application~1json/schema`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct ApplemdmsDeviceseraseError {
+pub struct ApplemdmsDeviceseraseError400 {
     /// The `message` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
@@ -1625,7 +1625,7 @@ pub struct ApplemdmsDeviceslockBody {
 /// Inline schema at `#/paths/~1applemdms~1{apple_mdm_id}~1devices~1{device_id}~1lock/post/responses/400/content/application~1json/schema`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct ApplemdmsDeviceslockError {
+pub struct ApplemdmsDeviceslockError400 {
     /// The `message` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
@@ -1643,7 +1643,7 @@ pub struct ApplemdmsDevicesrestartBody {
 /// Inline schema at `#/paths/~1applemdms~1{apple_mdm_id}~1devices~1{device_id}~1restart/post/responses/400/content/application~1json/schema`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct ApplemdmsDevicesrestartError {
+pub struct ApplemdmsDevicesrestartError400 {
     /// The `message` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
@@ -1652,7 +1652,7 @@ pub struct ApplemdmsDevicesrestartError {
 /// Inline schema at `#/paths/~1applemdms~1{apple_mdm_id}~1devices~1{device_id}~1shutdown/post/responses/400/content/application~1json/schema`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct ApplemdmsDevicesshutdownError {
+pub struct ApplemdmsDevicesshutdownError400 {
     /// The `message` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
@@ -1661,7 +1661,7 @@ pub struct ApplemdmsDevicesshutdownError {
 /// Inline schema at `#/paths/~1applemdms~1{apple_mdm_id}~1refreshdepdevices/post/responses/400/content/application~1json/schema`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct ApplemdmsRefreshdepdevicesError {
+pub struct ApplemdmsRefreshdepdevicesError400 {
     /// The `message` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,

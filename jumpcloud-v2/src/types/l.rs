@@ -277,7 +277,7 @@ pub struct LdapserversPatchBody {
 /// Inline schema at `#/paths/~1ldapservers~1{id}/patch/responses/400/content/application~1json/schema`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct LdapserversPatchError {
+pub struct LdapserversPatchError400 {
     /// The `message` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,

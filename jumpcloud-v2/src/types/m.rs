@@ -300,7 +300,7 @@ pub struct MemberQuery {
 /// - `EQ`: Exact array match
 /// - `NE`: Not equal to array
 /// - `IN`: Array contains any of the specified values
-/// **Note:** Single `value` is converted to array `["value"]``.
+/// **Note:** Single `value` is converted to array `["value"]`\`.
 ///
 /// Schema `MemberQueryErrorFlags`.
 pub type MemberQueryErrorFlags = Vec<String>;

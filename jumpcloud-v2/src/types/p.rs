@@ -1250,7 +1250,7 @@ pub struct ProvidersDirectoryInsightsEventsPostBody {
 /// Inline schema at `#/paths/~1providers~1{provider_id}~1administrators/get/responses/401/content/application~1json/schema`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct ProvidersListAdministratorsError {
+pub struct ProvidersListAdministratorsError401 {
     /// The `message` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
@@ -1283,7 +1283,7 @@ pub struct ProvidersListOrganizationsResponse {
 /// Inline schema at `#/paths/~1providers~1{provider_id}~1administrators/post/responses/401/content/application~1json/schema`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct ProvidersPostAdminsError {
+pub struct ProvidersPostAdminsError401 {
     /// The `message` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,

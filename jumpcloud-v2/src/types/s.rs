@@ -107,13 +107,13 @@ impl<'de> serde::Deserialize<'de> for SampleDataPostBodyResourceTypesItem {
 /// Inline schema at `#/paths/~1sample-data/post/responses/422/content/application~1json/schema`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct SampleDataPostError {
+pub struct SampleDataPostError422 {
     /// Error message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// Detailed results including failures.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub results: Option<types::SampleDataPostErrorResults>,
+    pub results: Option<types::SampleDataPostError422Results>,
 }
 
 /// Detailed results including failures.
@@ -121,22 +121,22 @@ pub struct SampleDataPostError {
 /// Inline schema at `#/paths/~1sample-data/post/responses/422/content/application~1json/schema/properties/results`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct SampleDataPostErrorResults {
+pub struct SampleDataPostError422Results {
     /// List of successfully created resources.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created: Option<Vec<types::SampleDataPostErrorResultsCreatedItem>>,
+    pub created: Option<Vec<types::SampleDataPostError422ResultsCreatedItem>>,
     /// List of resources that failed to create.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub failed: Option<Vec<types::SampleDataPostErrorResultsFailedItem>>,
+    pub failed: Option<Vec<types::SampleDataPostError422ResultsFailedItem>>,
     /// List of resources that were skipped.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub skipped: Option<Vec<types::SampleDataPostErrorResultsSkippedItem>>,
+    pub skipped: Option<Vec<types::SampleDataPostError422ResultsSkippedItem>>,
 }
 
 /// Inline schema at `#/paths/~1sample-data/post/responses/422/content/application~1json/schema/properties/results/properties/created/items`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct SampleDataPostErrorResultsCreatedItem {
+pub struct SampleDataPostError422ResultsCreatedItem {
     /// The `count` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
@@ -148,7 +148,7 @@ pub struct SampleDataPostErrorResultsCreatedItem {
 /// Inline schema at `#/paths/~1sample-data/post/responses/422/content/application~1json/schema/properties/results/properties/failed/items`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct SampleDataPostErrorResultsFailedItem {
+pub struct SampleDataPostError422ResultsFailedItem {
     /// The `error` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -160,7 +160,7 @@ pub struct SampleDataPostErrorResultsFailedItem {
 /// Inline schema at `#/paths/~1sample-data/post/responses/422/content/application~1json/schema/properties/results/properties/skipped/items`.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
-pub struct SampleDataPostErrorResultsSkippedItem {
+pub struct SampleDataPostError422ResultsSkippedItem {
     /// The `reason` property.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
