@@ -116,6 +116,8 @@ const ENV_REGION: &str = "JUMPCLOUD_REGION";
 
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// The default of [`ClientBuilder::max_response_bytes`]: 64 MiB.
+const DEFAULT_MAX_RESPONSE_BYTES: u64 = 64 << 20;
 
 /// The user agent product token of this crate, e.g. `jumpcloud-core/0.1.0`.
 const USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
@@ -139,6 +141,7 @@ pub(crate) struct Inner {
     region: Option<Region>,
     pub(crate) timeout: Duration,
     connect_timeout: Duration,
+    pub(crate) max_response_bytes: u64,
     user_agent: String,
 }
 
@@ -216,6 +219,7 @@ impl fmt::Debug for Client {
             .field("base_urls", &inner.bases)
             .field("timeout", &inner.timeout)
             .field("connect_timeout", &inner.connect_timeout)
+            .field("max_response_bytes", &inner.max_response_bytes)
             .field("retry", &inner.retry)
             .field("user_agent", &inner.user_agent)
             .finish_non_exhaustive()
@@ -232,6 +236,16 @@ impl fmt::Debug for Secret {
     }
 }
 
+/// A base URL as configured, shown in `Debug` output without any user info (`user:pass@`).
+#[derive(Clone)]
+struct BaseUrl(String);
+
+impl fmt::Debug for BaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&without_user_info(&self.0), f)
+    }
+}
+
 /// Configuration of a [`Client`]; see [`Client::builder`].
 ///
 /// Setters only record values; everything is checked in [`build`](ClientBuilder::build), which
@@ -242,9 +256,10 @@ pub struct ClientBuilder {
     system_context: Option<SystemContext>,
     org_id: Option<String>,
     region: Region,
-    base_urls: [Option<String>; 3],
+    base_urls: [Option<BaseUrl>; 3],
     timeout: Duration,
     connect_timeout: Duration,
+    max_response_bytes: u64,
     retry: RetryPolicy,
     user_agent: Option<String>,
 }
@@ -256,8 +271,8 @@ impl Default for ClientBuilder {
 }
 
 impl ClientBuilder {
-    /// A builder with the defaults: US region, 60 s per attempt, 10 s to connect,
-    /// [`RetryPolicy::default`], and no credentials yet.
+    /// A builder with the defaults: US region, 60 s per attempt, 10 s to connect, responses
+    /// of up to 64 MiB, [`RetryPolicy::default`], and no credentials yet.
     pub fn new() -> Self {
         ClientBuilder {
             api_key: None,
@@ -267,6 +282,7 @@ impl ClientBuilder {
             base_urls: [None, None, None],
             timeout: DEFAULT_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             retry: RetryPolicy::default(),
             user_agent: None,
         }
@@ -330,7 +346,7 @@ impl ClientBuilder {
     /// to it, so `http://127.0.0.1:8080/api/v2` with `/usergroups` requests
     /// `http://127.0.0.1:8080/api/v2/usergroups`; a trailing slash makes no difference.
     pub fn base_url(mut self, api: Api, url: impl Into<String>) -> Self {
-        self.base_urls[api.index()] = Some(url.into());
+        self.base_urls[api.index()] = Some(BaseUrl(url.into()));
         self
     }
 
@@ -344,6 +360,15 @@ impl ClientBuilder {
     /// The limit for establishing a connection (TCP and TLS).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
+        self
+    }
+
+    /// The largest response body read, in bytes; 64 MiB by default. A longer body (by its
+    /// `Content-Length` or by the bytes actually received) fails the call with
+    /// [`Error::ResponseTooLarge`], which is not retried. Bodies are held in memory whole, so
+    /// this bounds what one call can take from a misbehaving server or proxy.
+    pub fn max_response_bytes(mut self, limit: u64) -> Self {
+        self.max_response_bytes = limit;
         self
     }
 
@@ -403,7 +428,7 @@ impl ClientBuilder {
         let mut bases: [String; 3] = Default::default();
         for api in Api::ALL {
             let base = match &self.base_urls[api.index()] {
-                Some(custom) => check_base_url(api, custom)?,
+                Some(custom) => check_base_url(api, &custom.0)?,
                 None => self.region.base_url(api).to_owned(),
             };
             bases[api.index()] = base;
@@ -433,6 +458,7 @@ impl ClientBuilder {
                 region,
                 timeout: self.timeout,
                 connect_timeout: self.connect_timeout,
+                max_response_bytes: self.max_response_bytes,
                 user_agent,
             }),
         })
@@ -440,25 +466,40 @@ impl ClientBuilder {
 }
 
 fn check_base_url(api: Api, raw: &str) -> Result<String, Error> {
+    // Messages show the URL without user info: a password there is as secret as the key.
+    let shown = without_user_info(raw);
     let url = Url::parse(raw.trim())
-        .map_err(|e| Error::config(format!("base URL for {api} ({raw:?}): {e}")))?;
+        .map_err(|e| Error::config(format!("base URL for {api} ({shown:?}): {e}")))?;
     if !matches!(url.scheme(), "http" | "https") {
         return Err(Error::config(format!(
-            "base URL for {api} ({raw:?}) must be http or https"
-        )));
-    }
-    if url.cannot_be_a_base() || url.query().is_some() || url.fragment().is_some() {
-        return Err(Error::config(format!(
-            "base URL for {api} ({raw:?}) must not have a query or fragment"
+            "base URL for {api} ({shown:?}) must be http or https"
         )));
     }
     if !url.username().is_empty() || url.password().is_some() {
         return Err(Error::config(format!(
-            "base URL for {api} must not embed credentials"
+            "base URL for {api} ({shown:?}) must not embed credentials"
+        )));
+    }
+    if url.cannot_be_a_base() || url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::config(format!(
+            "base URL for {api} ({shown:?}) must not have a query or fragment"
         )));
     }
     // Paths are appended as strings; a single trailing slash would double up with theirs.
     Ok(url.as_str().trim_end_matches('/').to_owned())
+}
+
+/// `raw` with any user info (`user:pass@`) before the host replaced by `***@`, for messages
+/// about URLs that may not even parse. Everything up to the last `@` of the authority (or, with
+/// no `//`, of the part before the first `/`) counts as user info, as URL parsers read it.
+fn without_user_info(raw: &str) -> String {
+    let authority_start = raw.find("//").map_or(0, |i| i + 2);
+    let rest = &raw[authority_start..];
+    let authority_end = rest.find(['/', '\\', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{}***{}", &raw[..authority_start], &rest[at..]),
+        None => raw.to_owned(),
+    }
 }
 
 fn http_client(
@@ -565,6 +606,19 @@ mod tests {
         .unwrap_err();
         assert!(err.to_string().contains("JUMPCLOUD_REGION"), "{err}");
         assert!(err.to_string().contains("mars"), "{err}");
+    }
+
+    #[test]
+    fn user_info_is_hidden() {
+        assert_eq!(
+            without_user_info("http://u:pw@h:1/p@x"),
+            "http://***@h:1/p@x"
+        );
+        assert_eq!(without_user_info("http://a@b@h"), "http://***@h");
+        assert_eq!(without_user_info("u:pw@h"), "***@h");
+        assert_eq!(without_user_info("http://h/a@b"), "http://h/a@b");
+        assert_eq!(without_user_info("https://h"), "https://h");
+        assert_eq!(without_user_info(""), "");
     }
 
     #[test]

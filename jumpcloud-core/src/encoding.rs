@@ -73,6 +73,12 @@ pub(crate) fn check_path(path: &str) -> Result<(), &'static str> {
     if path.contains(['?', '#']) {
         return Err("must not contain '?' or '#'; pass query parameters with Request::query");
     }
+    // URL parsing reads a backslash as a '/' and drops tabs and line breaks, which would turn
+    // `..\x` or `.\t.` into a dot segment after the check below; encode such characters
+    // with `encode_path_segment` instead.
+    if path.contains(|c: char| c == '\\' || c.is_control()) {
+        return Err("must not contain '\\' or control characters; percent-encode them");
+    }
     let mut segments = path[1..].split('/').peekable();
     while let Some(segment) = segments.next() {
         // A trailing slash is a real (if rare) JumpCloud path shape; an empty segment in the
@@ -129,5 +135,10 @@ mod tests {
         assert!(check_path("/systemgroups/./members").is_err());
         assert!(check_path("/users?limit=1").is_err());
         assert!(check_path("/users#x").is_err());
+        assert!(check_path("/systemusers/..\\organizations").is_err());
+        assert!(check_path("/systemusers/.\t./organizations").is_err());
+        assert!(check_path("/systemusers/.\n./organizations").is_err());
+        assert!(check_path("/a/\u{85}").is_err());
+        assert!(check_path("/a/%5C").is_ok());
     }
 }

@@ -13,7 +13,7 @@ const SNIPPET_LEN: usize = 200;
 /// Everything that can go wrong with a call.
 ///
 /// Variants say which side failed: the API answered with an error ([`Error::Api`]), the answer
-/// could not be read ([`Error::Decode`]), no answer came ([`Error::Timeout`],
+/// could not be read ([`Error::Decode`], [`Error::ResponseTooLarge`]), no answer came ([`Error::Timeout`],
 /// [`Error::Transport`]), or the request was never sent because it or the configuration was
 /// invalid ([`Error::InvalidRequest`], [`Error::Config`]). Messages name the operation and
 /// never contain credentials.
@@ -46,6 +46,20 @@ pub enum Error {
         /// The underlying error.
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
+    },
+
+    /// The response body is longer than the client's limit
+    /// ([`ClientBuilder::max_response_bytes`](crate::ClientBuilder::max_response_bytes)).
+    /// Not retried: the same request would most likely get the same answer.
+    #[error(
+        "{operation}: the response body is larger than the limit of {limit} bytes \
+         (ClientBuilder::max_response_bytes)"
+    )]
+    ResponseTooLarge {
+        /// The operation id.
+        operation: &'static str,
+        /// The limit that was exceeded, in bytes.
+        limit: u64,
     },
 
     /// The request was not sent because a parameter cannot be encoded.
@@ -111,6 +125,7 @@ impl Error {
             Error::Decode(e) => Some(e.operation),
             Error::Timeout { operation, .. }
             | Error::Transport { operation, .. }
+            | Error::ResponseTooLarge { operation, .. }
             | Error::InvalidRequest { operation, .. } => Some(operation),
             Error::Pagination { .. } | Error::Config { .. } => None,
         }

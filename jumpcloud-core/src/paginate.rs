@@ -5,16 +5,26 @@
 //!
 //! | strategy | used by | the closure receives | it returns | the pager stops when |
 //! |---|---|---|---|---|
-//! | [`skip_limit_header`] | v2 lists (bare arrays) | `skip`, `limit` | `ResponseValue<Vec<T>>` | `skip >= x-total-count`; without the header, on an empty page |
-//! | [`skip_limit_total`] | v1 lists (`{totalCount, results}`) | `skip`, `limit` | [`Page<T>`] | `skip >= totalCount`; without it, on an empty page |
+//! | [`skip_limit_header`] | v2 lists (bare arrays) | `skip`, `limit` | `ResponseValue<Vec<T>>` | `skip >= x-total-count`, or after three empty pages in a row; without the header, on an empty page |
+//! | [`skip_limit_total`] | v1 lists (`{totalCount, results}`) | `skip`, `limit` | [`Page<T>`] | `skip >= totalCount`, or after three empty pages in a row; without it, on an empty page |
 //! | [`search_body`] | search operations with skip/limit in the body | `skip`, `limit` | either of the above | as above |
-//! | [`search_after`] | Directory Insights events | the `search_after` cursor | `ResponseValue<Vec<T>>` | `X-Result-Count < X-Limit`, or a paging header is missing |
-//! | [`page_token`] | token-paged imports (`nextPageToken`, `skipToken`) | the page token | [`TokenPage<T>`] | the next token is absent or empty |
+//! | [`search_after`] | Directory Insights events | the `search_after` cursor | `ResponseValue<Vec<T>>` | `X-Result-Count < X-Limit`, or a paging header is missing; an error when a cursor comes back |
+//! | [`page_token`] | token-paged imports (`nextPageToken`, `skipToken`) | the page token | [`TokenPage<T>`] | the next token is absent or empty; an error when a token comes back |
 //!
 //! A short page never ends a skip/limit listing: JumpCloud drops entries that point at deleted
 //! objects *after* applying `limit`, so a page can be short in the middle of a listing. `skip`
 //! therefore advances by the page size requested, not by the items received. Pages ask for
 //! [`MAX_PAGE_SIZE`] items unless told otherwise, and never more.
+//!
+//! For the same reason a single empty page does not end a listing whose total is known: it may
+//! be a page of deleted entries. [`EMPTY_PAGES_TO_END`] empty pages in a row do, whatever the
+//! total says, so that a total larger than what the server lists (say `i64::MAX`) cannot keep
+//! the pager asking for empty pages forever.
+//!
+//! Cursor and token pagers remember every cursor or token they have followed (and the one
+//! they started from): a server that hands one back again, right away or after a cycle
+//! (A, B, A), ends the listing with [`Error::Pagination`] instead of looping. The memory this
+//! takes grows with the number of pages, by the size of one cursor or token each.
 //!
 //! # For generated code
 //!
@@ -82,6 +92,7 @@
 //! limit), [`Pager::start_after`] (Directory Insights) or [`Pager::start_token`] before
 //! polling, which generated code can expose by returning the [`Pager`] type itself.
 
+use std::collections::HashSet;
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -95,6 +106,10 @@ use crate::response::ResponseValue;
 
 /// The most items JumpCloud returns per page; larger `limit`s are rejected with a 400.
 pub const MAX_PAGE_SIZE: i64 = 100;
+
+/// How many empty pages in a row end a skip/limit listing even though its total says there
+/// are more items (see the [module documentation](self)).
+pub const EMPTY_PAGES_TO_END: u32 = 3;
 
 /// One page of a skip/limit listing whose total count is in the body (v1 lists, searches).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -287,6 +302,8 @@ pub struct SkipLimit<B, F> {
     skip: i64,
     limit: i64,
     total: Option<u64>,
+    /// Empty pages received in a row.
+    empty_run: u32,
     finished: bool,
 }
 
@@ -329,10 +346,20 @@ where
             Some(next) => self.skip = next,
             None => self.finished = true,
         }
+        if received == 0 {
+            self.empty_run = self.empty_run.saturating_add(1);
+        } else {
+            self.empty_run = 0;
+        }
         // Limitation: without a total, only an empty page ends the listing; a server that
-        // ignored `skip` would be paged forever (JumpCloud's do not).
+        // ignored `skip` would be paged forever (JumpCloud's do not). With a total, three
+        // empty pages in a row end it, so three consecutive pages made only of deleted
+        // entries end it early.
         self.finished |= match self.total {
-            Some(total) => u64::try_from(self.skip).is_ok_and(|skip| skip >= total),
+            Some(total) => {
+                u64::try_from(self.skip).is_ok_and(|skip| skip >= total)
+                    || self.empty_run >= EMPTY_PAGES_TO_END
+            }
             None => received == 0,
         };
         (page.items, None)
@@ -364,6 +391,7 @@ fn skip_limit<B, F>(builder: B, fetch: F) -> SkipLimit<B, F> {
         skip: 0,
         limit: MAX_PAGE_SIZE,
         total: None,
+        empty_run: 0,
         finished: false,
     }
 }
@@ -410,6 +438,9 @@ pub struct SearchAfter<B, F> {
     builder: B,
     fetch: F,
     cursor: Option<Vec<Value>>,
+    /// Every cursor followed or started from, as compact JSON text.
+    /// Limitation: it grows by one cursor per page for the life of the listing.
+    seen: HashSet<String>,
     finished: bool,
 }
 
@@ -447,8 +478,9 @@ where
         self.finished = true;
         let next = self.next_cursor(&response);
         let failure = match next {
-            Ok(Some(next)) => {
+            Ok(Some((next, text))) => {
                 self.finished = false;
+                self.seen.insert(text);
                 self.cursor = Some(next);
                 None
             }
@@ -460,8 +492,12 @@ where
 }
 
 impl<B, F> SearchAfter<B, F> {
-    /// The cursor of the next page, or `None` when this page was the last one.
-    fn next_cursor<T>(&self, response: &ResponseValue<T>) -> Result<Option<Vec<Value>>, Error> {
+    /// The cursor of the next page and its compact text, or `None` when this page was the last
+    /// one.
+    fn next_cursor<T>(
+        &mut self,
+        response: &ResponseValue<T>,
+    ) -> Result<Option<(Vec<Value>, String)>, Error> {
         let count = header_count(response, X_RESULT_COUNT)?;
         let limit = header_count(response, X_LIMIT)?;
         let cursor = response.header(X_SEARCH_AFTER);
@@ -476,16 +512,30 @@ impl<B, F> SearchAfter<B, F> {
         let next: Vec<Value> = serde_json::from_str(raw).map_err(|e| Error::Pagination {
             message: format!("the X-Search_after header {raw:?} is not a JSON array: {e}"),
         })?;
-        if self.cursor.as_ref() == Some(&next) {
+        if self.seen.is_empty()
+            && let Some(start) = &self.cursor
+        {
+            // The cursor a listing was started from counts as followed.
+            self.seen.insert(cursor_text(start));
+        }
+        let text = cursor_text(&next);
+        if self.seen.contains(&text) {
             return Err(Error::Pagination {
                 message: format!(
-                    "X-Search_after repeats the previous cursor {raw}; stopping rather than \
-                     fetching the same page forever"
+                    "X-Search_after repeats the earlier cursor {raw}; stopping rather than \
+                     fetching the same pages forever"
                 ),
             });
         }
-        Ok(Some(next))
+        Ok(Some((next, text)))
     }
+}
+
+/// A cursor as compact JSON text, so that `[1, "a"]` and `[1,"a"]` compare equal.
+fn cursor_text(cursor: &[Value]) -> String {
+    // Serializing JSON values cannot fail; the debug form is only a fallback for the type
+    // system's sake.
+    serde_json::to_string(cursor).unwrap_or_else(|_| format!("{cursor:?}"))
 }
 
 fn header_count<T>(response: &ResponseValue<T>, name: &str) -> Result<Option<u64>, Error> {
@@ -529,6 +579,7 @@ where
         builder,
         fetch,
         cursor: None,
+        seen: HashSet::new(),
         finished: false,
     })
 }
@@ -538,6 +589,9 @@ pub struct PageToken<B, F> {
     builder: B,
     fetch: F,
     token: Option<String>,
+    /// Every token followed or started from.
+    /// Limitation: it grows by one token per page for the life of the listing.
+    seen: HashSet<String>,
     finished: bool,
 }
 
@@ -570,18 +624,26 @@ where
             has_next = next.is_some(),
             "page"
         );
-        if next.is_some() && next == self.token {
-            self.finished = true;
-            let error = Error::Pagination {
-                message: "the next page token repeats the previous one; stopping rather than \
-                          fetching the same page forever"
-                    .to_owned(),
-            };
-            return (page.items, Some(error));
+        if let Some(token) = self.token.take() {
+            // The token this page was fetched with (the start token included) is followed.
+            self.seen.insert(token);
         }
-        self.finished = next.is_none();
-        self.token = next;
-        (page.items, None)
+        match next {
+            Some(next) if self.seen.contains(&next) => {
+                self.finished = true;
+                let error = Error::Pagination {
+                    message: "the next page token repeats an earlier one; stopping rather \
+                              than fetching the same pages forever"
+                        .to_owned(),
+                };
+                (page.items, Some(error))
+            }
+            next => {
+                self.finished = next.is_none();
+                self.token = next;
+                (page.items, None)
+            }
+        }
     }
 }
 
@@ -610,6 +672,7 @@ where
         builder,
         fetch,
         token: None,
+        seen: HashSet::new(),
         finished: false,
     })
 }

@@ -231,6 +231,20 @@ impl Request {
         }
         let url = url::Url::parse(&url_text)
             .map_err(|e| Error::invalid(self.operation, "path", e.to_string()))?;
+        // `check_path` refuses what is known to move a URL elsewhere when parsed (dot segments,
+        // backslashes, control characters); this makes sure of it. Bases are stored in their
+        // parsed form, so the URL of a path that stayed below its base starts with the base.
+        if !url
+            .as_str()
+            .strip_prefix(inner.base(self.api))
+            .is_some_and(|rest| rest.starts_with('/'))
+        {
+            return Err(Error::invalid(
+                self.operation,
+                "path",
+                "leaves the API's base URL once parsed",
+            ));
+        }
 
         let send_org_id = self.org_id && sends_org_id(self.api, &self.path);
 
@@ -287,13 +301,20 @@ impl Request {
                     let status = response.status();
                     let response_headers = std::mem::take(response.headers_mut());
                     // Limitation: the whole body is read before decoding (errors need it, and
-                    // so do decode error snippets); there is no streaming download.
-                    match response.bytes().await {
+                    // so do decode error snippets); there is no streaming download. It is read
+                    // chunk by chunk so that `max_response_bytes` bounds the memory it takes.
+                    match read_body(&mut response, inner.max_response_bytes).await {
                         Ok(body) => Ok((status, response_headers, body)),
-                        Err(e) => Err(e),
+                        Err(BodyError::TooLarge) => {
+                            return Err(Error::ResponseTooLarge {
+                                operation: self.operation,
+                                limit: inner.max_response_bytes,
+                            });
+                        }
+                        Err(BodyError::Read(e)) => Err((e, Phase::Body)),
                     }
                 }
-                Err(e) => Err(e),
+                Err(e) => Err((e, Phase::Send)),
             };
             let latency = attempt_started.elapsed();
             span.record("latency_ms", latency.as_millis() as u64);
@@ -331,7 +352,7 @@ impl Request {
                     }
                     (status.to_string(), wait_hint, error)
                 }
-                Err(e) => {
+                Err((e, phase)) => {
                     tracing::debug!(
                         attempt,
                         latency_ms = latency.as_millis() as u64,
@@ -346,8 +367,12 @@ impl Request {
                     }
                     // Connecting, sending and reading the answer can fail for network
                     // reasons worth another attempt; anything else (a request reqwest refuses
-                    // to build, say) would fail the same way again.
-                    let transient = e.is_connect() || e.is_request() || e.is_body();
+                    // to build, say) would fail the same way again. Any failure while reading
+                    // the body counts as network trouble: reqwest reports a connection closed
+                    // mid-body as a decode error wrapping the incomplete body, not as a body
+                    // error.
+                    let transient =
+                        phase == Phase::Body || e.is_connect() || e.is_request() || e.is_body();
                     let reason = if e.is_connect() {
                         "connection failed"
                     } else {
@@ -368,7 +393,13 @@ impl Request {
                 return Err(failure);
             }
             let wait = wait_hint.unwrap_or_else(|| policy.backoff(attempt));
-            if started.elapsed() + wait > policy.max_elapsed {
+            // A wait too long to add to the time spent (a `Retry-After` of u64::MAX seconds)
+            // is over any budget.
+            let over_budget = started
+                .elapsed()
+                .checked_add(wait)
+                .is_none_or(|end| end > policy.max_elapsed);
+            if over_budget {
                 tracing::debug!(
                     attempt,
                     wait_ms = wait.as_millis() as u64,
@@ -385,4 +416,63 @@ impl Request {
             tokio::time::sleep(wait).await;
         }
     }
+}
+
+/// Which step of an attempt a transport error came from.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Connecting, sending the request or reading the response head.
+    Send,
+    /// Reading the response body, after the status and headers arrived.
+    Body,
+}
+
+enum BodyError {
+    /// The body is longer than the client's `max_response_bytes`.
+    TooLarge,
+    /// Reading failed (connection lost, timeout, malformed chunking).
+    Read(reqwest::Error),
+}
+
+/// Reads a whole body, refusing to hold more than `limit` bytes of it.
+async fn read_body(response: &mut reqwest::Response, limit: u64) -> Result<Bytes, BodyError> {
+    // A declared length over the limit fails before anything is read; a wrong one is caught
+    // below, since the count is of bytes actually received.
+    if response
+        .content_length()
+        .is_some_and(|length| length > limit)
+    {
+        return Err(BodyError::TooLarge);
+    }
+    let Some(first) = response.chunk().await.map_err(BodyError::Read)? else {
+        return Ok(Bytes::new());
+    };
+    if first.len() as u64 > limit {
+        return Err(BodyError::TooLarge);
+    }
+    let Some(second) = response.chunk().await.map_err(BodyError::Read)? else {
+        // The common small body arrives in one chunk: hand it on without copying.
+        return Ok(first);
+    };
+    let mut received = first.len() as u64 + second.len() as u64;
+    if received > limit {
+        return Err(BodyError::TooLarge);
+    }
+    // The declared length, when there is one, is at most the limit here.
+    let expected = response
+        .content_length()
+        .and_then(|length| usize::try_from(length).ok())
+        .unwrap_or(0);
+    let mut body = Vec::with_capacity(expected.max(first.len() + second.len()));
+    body.extend_from_slice(&first);
+    body.extend_from_slice(&second);
+    drop((first, second));
+    while let Some(chunk) = response.chunk().await.map_err(BodyError::Read)? {
+        received += chunk.len() as u64;
+        if received > limit {
+            return Err(BodyError::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Bytes::from(body))
 }
