@@ -96,6 +96,16 @@ impl Request {
         self
     }
 
+    /// Adds one query parameter holding every value joined by commas, for the parameters a spec
+    /// declares with `explode: false` (`fields=name,email`). Nothing is added for no values.
+    pub fn query_joined<V: Display>(&mut self, name: &str, values: &[V]) -> &mut Self {
+        if !values.is_empty() {
+            let joined = values.iter().map(ToString::to_string).collect::<Vec<_>>().join(",");
+            push_query_pair(&mut self.query, name, &joined);
+        }
+        self
+    }
+
     /// Adds a query parameter whose value is an object or array, serialized as JSON text.
     pub fn query_json<V: Serialize + ?Sized>(
         &mut self,

@@ -348,12 +348,7 @@ fn write_param(p: &Param, ir: &Ir) -> TokenStream {
                     quote! { for value in &self.#name { req.query(#wire, value); } }
                 } else {
                     // `explode: false`: one key, values joined by commas (OpenAPI form style).
-                    quote! {
-                        if !self.#name.is_empty() {
-                            let joined = self.#name.iter().map(ToString::to_string).collect::<Vec<_>>().join(",");
-                            req.query(#wire, &joined);
-                        }
-                    }
+                    quote! { req.query_joined(#wire, &self.#name); }
                 }
             }
             t if t.is_scalar(&ir.types) => {

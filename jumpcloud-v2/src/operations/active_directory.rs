@@ -249,16 +249,7 @@ impl ActivedirectoriesAgentsList {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         req.send().await?.json()
     }
 
@@ -608,16 +599,7 @@ impl ActivedirectoriesList {
         let path = String::from("/activedirectories");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
-        if !self.fields.is_empty() {
-            let joined = self
-                .fields
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("fields", &joined);
-        }
-
+        req.query_joined("fields", &self.fields);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -630,16 +612,7 @@ impl ActivedirectoriesList {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         req.send().await?.json()
     }
 

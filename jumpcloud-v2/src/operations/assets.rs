@@ -1149,16 +1149,7 @@ impl ListAccessoryAssets {
             req.query("skip", value);
         }
 
-        if !self.fields.is_empty() {
-            let joined = self
-                .fields
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("fields", &joined);
-        }
-
+        req.query_joined("fields", &self.fields);
         req.send().await?.json()
     }
 
@@ -1422,16 +1413,7 @@ impl ListDeviceAssets {
             req.query("skip", value);
         }
 
-        if !self.fields.is_empty() {
-            let joined = self
-                .fields
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("fields", &joined);
-        }
-
+        req.query_joined("fields", &self.fields);
         req.send().await?.json()
     }
 
@@ -1741,16 +1723,7 @@ impl ListLocationAssets {
             req.query("skip", value);
         }
 
-        if !self.fields.is_empty() {
-            let joined = self
-                .fields
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("fields", &joined);
-        }
-
+        req.query_joined("fields", &self.fields);
         req.send().await?.json()
     }
 

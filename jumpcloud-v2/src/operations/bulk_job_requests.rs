@@ -266,16 +266,7 @@ impl BulkUserStatesGetNextScheduled {
         let path = String::from("/bulk/userstates/eventlist/next");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
-        if !self.users.is_empty() {
-            let joined = self
-                .users
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("users", &joined);
-        }
-
+        req.query_joined("users", &self.users);
         if let Some(value) = &self.limit {
             req.query("limit", value);
         }

@@ -203,16 +203,7 @@ impl CommandsGetQueuedCommandsByWorkflow {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         if let Some(value) = &self.search {
             req.query("search", value);
         }

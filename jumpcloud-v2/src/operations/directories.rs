@@ -144,16 +144,7 @@ impl DirectoriesList {
         let path = String::from("/directories");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
-        if !self.fields.is_empty() {
-            let joined = self
-                .fields
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("fields", &joined);
-        }
-
+        req.query_joined("fields", &self.fields);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -162,16 +153,7 @@ impl DirectoriesList {
             req.query("limit", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         if let Some(value) = &self.skip {
             req.query("skip", value);
         }

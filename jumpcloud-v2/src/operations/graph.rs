@@ -168,16 +168,7 @@ impl GraphActiveDirectoryAssociationsList {
         );
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
-        if !self.targets.is_empty() {
-            let joined = self
-                .targets
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("targets", &joined);
-        }
-
+        req.query_joined("targets", &self.targets);
         if let Some(value) = &self.limit {
             req.query("limit", value);
         }
@@ -740,16 +731,7 @@ impl GraphApplicationAssociationsList {
         );
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
-        if !self.targets.is_empty() {
-            let joined = self
-                .targets
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("targets", &joined);
-        }
-
+        req.query_joined("targets", &self.targets);
         if let Some(value) = &self.limit {
             req.query("limit", value);
         }
@@ -1298,16 +1280,7 @@ impl GraphCommandAssociationsList {
         );
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
-        if !self.targets.is_empty() {
-            let joined = self
-                .targets
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("targets", &joined);
-        }
-
+        req.query_joined("targets", &self.targets);
         if let Some(value) = &self.limit {
             req.query("limit", value);
         }
@@ -1859,16 +1832,7 @@ impl GraphGSuiteAssociationsList {
         );
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
-        if !self.targets.is_empty() {
-            let joined = self
-                .targets
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("targets", &joined);
-        }
-
+        req.query_joined("targets", &self.targets);
         if let Some(value) = &self.limit {
             req.query("limit", value);
         }
@@ -2432,16 +2396,7 @@ impl GraphIdpRoutingPolicyAssociationsList {
         );
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
-        if !self.targets.is_empty() {
-            let joined = self
-                .targets
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("targets", &joined);
-        }
-
+        req.query_joined("targets", &self.targets);
         if let Some(value) = &self.limit {
             req.query("limit", value);
         }
@@ -2989,16 +2944,7 @@ impl GraphLdapServerAssociationsList {
         );
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
-        if !self.targets.is_empty() {
-            let joined = self
-                .targets
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("targets", &joined);
-        }
-
+        req.query_joined("targets", &self.targets);
         if let Some(value) = &self.limit {
             req.query("limit", value);
         }
@@ -3550,16 +3496,7 @@ impl GraphOffice365AssociationsList {
         );
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
-        if !self.targets.is_empty() {
-            let joined = self
-                .targets
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("targets", &joined);
-        }
-
+        req.query_joined("targets", &self.targets);
         if let Some(value) = &self.limit {
             req.query("limit", value);
         }
@@ -4124,16 +4061,7 @@ impl GraphPasswordManagerItemAssociationsList {
         );
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
-        if !self.targets.is_empty() {
-            let joined = self
-                .targets
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("targets", &joined);
-        }
-
+        req.query_joined("targets", &self.targets);
         if let Some(value) = &self.limit {
             req.query("limit", value);
         }
@@ -4675,16 +4603,7 @@ impl GraphPolicyAssociationsList {
         );
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
-        if !self.targets.is_empty() {
-            let joined = self
-                .targets
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("targets", &joined);
-        }
-
+        req.query_joined("targets", &self.targets);
         if let Some(value) = &self.limit {
             req.query("limit", value);
         }
@@ -4903,16 +4822,7 @@ impl GraphPolicyGroupAssociationsList {
         );
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
-        if !self.targets.is_empty() {
-            let joined = self
-                .targets
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("targets", &joined);
-        }
-
+        req.query_joined("targets", &self.targets);
         if let Some(value) = &self.limit {
             req.query("limit", value);
         }
@@ -5376,16 +5286,7 @@ impl GraphPolicyGroupMembership {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         req.send().await?.json()
     }
 
@@ -6220,16 +6121,7 @@ impl GraphPolicyMemberOf {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         req.send().await?.json()
     }
 
@@ -7024,16 +6916,7 @@ impl GraphRadiusServerAssociationsList {
         );
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
-        if !self.targets.is_empty() {
-            let joined = self
-                .targets
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("targets", &joined);
-        }
-
+        req.query_joined("targets", &self.targets);
         if let Some(value) = &self.limit {
             req.query("limit", value);
         }
@@ -7753,16 +7636,7 @@ impl GraphRuleAssociationsList {
         );
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
-        if !self.targets.is_empty() {
-            let joined = self
-                .targets
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("targets", &joined);
-        }
-
+        req.query_joined("targets", &self.targets);
         if let Some(value) = &self.limit {
             req.query("limit", value);
         }
@@ -8145,16 +8019,7 @@ impl GraphSoftwareappsAssociationsList {
         );
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
-        if !self.targets.is_empty() {
-            let joined = self
-                .targets
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("targets", &joined);
-        }
-
+        req.query_joined("targets", &self.targets);
         if let Some(value) = &self.limit {
             req.query("limit", value);
         }
@@ -8704,16 +8569,7 @@ impl GraphSystemAssociationsList {
         );
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
-        if !self.targets.is_empty() {
-            let joined = self
-                .targets
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("targets", &joined);
-        }
-
+        req.query_joined("targets", &self.targets);
         if let Some(value) = &self.limit {
             req.query("limit", value);
         }
@@ -8939,16 +8795,7 @@ impl GraphSystemGroupAssociationsList {
         );
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
-        if !self.targets.is_empty() {
-            let joined = self
-                .targets
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("targets", &joined);
-        }
-
+        req.query_joined("targets", &self.targets);
         if let Some(value) = &self.limit {
             req.query("limit", value);
         }
@@ -9410,16 +9257,7 @@ impl GraphSystemGroupMembership {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -10444,16 +10282,7 @@ impl GraphSystemMemberOf {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         req.send().await?.json()
     }
 
@@ -11436,16 +11265,7 @@ impl GraphUserAssociationsList {
         );
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
-        if !self.targets.is_empty() {
-            let joined = self
-                .targets
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("targets", &joined);
-        }
-
+        req.query_joined("targets", &self.targets);
         if let Some(value) = &self.limit {
             req.query("limit", value);
         }
@@ -11670,16 +11490,7 @@ impl GraphUserGroupAssociationsList {
         );
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
-        if !self.targets.is_empty() {
-            let joined = self
-                .targets
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("targets", &joined);
-        }
-
+        req.query_joined("targets", &self.targets);
         if let Some(value) = &self.limit {
             req.query("limit", value);
         }
@@ -12145,16 +11956,7 @@ impl GraphUserGroupMembership {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         req.send().await?.json()
     }
 
@@ -14149,16 +13951,7 @@ impl GraphUserMemberOf {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         req.send().await?.json()
     }
 
@@ -16148,16 +15941,7 @@ impl PolicystatusesSystemsList {
         );
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
-        if !self.fields.is_empty() {
-            let joined = self
-                .fields
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("fields", &joined);
-        }
-
+        req.query_joined("fields", &self.fields);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -16170,16 +15954,7 @@ impl PolicystatusesSystemsList {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         req.send().await?.json()
     }
 
@@ -16352,16 +16127,7 @@ impl PolicystatusesUsersList {
         );
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
-        if !self.fields.is_empty() {
-            let joined = self
-                .fields
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("fields", &joined);
-        }
-
+        req.query_joined("fields", &self.fields);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -16374,16 +16140,7 @@ impl PolicystatusesUsersList {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         req.send().await?.json()
     }
 

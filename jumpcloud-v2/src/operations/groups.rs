@@ -152,16 +152,7 @@ impl GroupsList {
         let path = String::from("/groups");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
-        if !self.fields.is_empty() {
-            let joined = self
-                .fields
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("fields", &joined);
-        }
-
+        req.query_joined("fields", &self.fields);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -174,16 +165,7 @@ impl GroupsList {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         if let Some(value) = &self.x_unfiltered_total_count {
             req.header("x-unfiltered-total-count", value)?;
         }

@@ -641,16 +641,7 @@ impl AutotaskRetrieveCompanies {
         );
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
-        if !self.fields.is_empty() {
-            let joined = self
-                .fields
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("fields", &joined);
-        }
-
+        req.query_joined("fields", &self.fields);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -663,16 +654,7 @@ impl AutotaskRetrieveCompanies {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         req.send().await?.json()
     }
 
@@ -892,16 +874,7 @@ impl AutotaskRetrieveContracts {
         );
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
-        if !self.fields.is_empty() {
-            let joined = self
-                .fields
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("fields", &joined);
-        }
-
+        req.query_joined("fields", &self.fields);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -914,16 +887,7 @@ impl AutotaskRetrieveContracts {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         req.send().await?.json()
     }
 
@@ -1143,16 +1107,7 @@ impl AutotaskRetrieveMappings {
         );
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
-        if !self.fields.is_empty() {
-            let joined = self
-                .fields
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("fields", &joined);
-        }
-
+        req.query_joined("fields", &self.fields);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -1165,16 +1120,7 @@ impl AutotaskRetrieveMappings {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         req.send().await?.json()
     }
 }
@@ -1311,16 +1257,7 @@ impl AutotaskRetrieveServices {
         );
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
-        if !self.fields.is_empty() {
-            let joined = self
-                .fields
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("fields", &joined);
-        }
-
+        req.query_joined("fields", &self.fields);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -1333,16 +1270,7 @@ impl AutotaskRetrieveServices {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         req.send().await?.json()
     }
 
@@ -2002,16 +1930,7 @@ impl ConnectwiseRetrieveAdditions {
         );
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
-        if !self.fields.is_empty() {
-            let joined = self
-                .fields
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("fields", &joined);
-        }
-
+        req.query_joined("fields", &self.fields);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -2024,16 +1943,7 @@ impl ConnectwiseRetrieveAdditions {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         req.send().await?.json()
     }
 
@@ -2200,16 +2110,7 @@ impl ConnectwiseRetrieveAgreements {
         );
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
-        if !self.fields.is_empty() {
-            let joined = self
-                .fields
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("fields", &joined);
-        }
-
+        req.query_joined("fields", &self.fields);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -2222,16 +2123,7 @@ impl ConnectwiseRetrieveAgreements {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         req.send().await?.json()
     }
 
@@ -2506,16 +2398,7 @@ impl ConnectwiseRetrieveCompanies {
         );
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
-        if !self.fields.is_empty() {
-            let joined = self
-                .fields
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("fields", &joined);
-        }
-
+        req.query_joined("fields", &self.fields);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -2528,16 +2411,7 @@ impl ConnectwiseRetrieveCompanies {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         req.send().await?.json()
     }
 
@@ -2757,16 +2631,7 @@ impl ConnectwiseRetrieveMappings {
         );
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
-        if !self.fields.is_empty() {
-            let joined = self
-                .fields
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("fields", &joined);
-        }
-
+        req.query_joined("fields", &self.fields);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -2779,16 +2644,7 @@ impl ConnectwiseRetrieveMappings {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         req.send().await?.json()
     }
 }
@@ -3441,30 +3297,12 @@ impl PolicyGroupTemplatesList {
         );
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
-        if !self.fields.is_empty() {
-            let joined = self
-                .fields
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("fields", &joined);
-        }
-
+        req.query_joined("fields", &self.fields);
         if let Some(value) = &self.skip {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         if let Some(value) = &self.limit {
             req.query("limit", value);
         }
@@ -3634,16 +3472,7 @@ impl PolicyGroupTemplatesListConfiguredPolicyTemplates {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         if let Some(value) = &self.limit {
             req.query("limit", value);
         }
@@ -3787,16 +3616,7 @@ impl PolicyGroupTemplatesListMembers {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         if let Some(value) = &self.limit {
             req.query("limit", value);
         }
@@ -4610,16 +4430,7 @@ impl ProvidersGSuitesListProvidersPrimaryOrganizationAccounts {
         );
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
-        if !self.fields.is_empty() {
-            let joined = self
-                .fields
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("fields", &joined);
-        }
-
+        req.query_joined("fields", &self.fields);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -4632,16 +4443,7 @@ impl ProvidersGSuitesListProvidersPrimaryOrganizationAccounts {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         req.send().await?.json()
     }
 
@@ -4805,16 +4607,7 @@ impl ProvidersGetProvider {
         );
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
-        if !self.fields.is_empty() {
-            let joined = self
-                .fields
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("fields", &joined);
-        }
-
+        req.query_joined("fields", &self.fields);
         req.send().await?.json()
     }
 }
@@ -5008,16 +4801,7 @@ impl ProvidersListAdministrators {
         );
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
-        if !self.fields.is_empty() {
-            let joined = self
-                .fields
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("fields", &joined);
-        }
-
+        req.query_joined("fields", &self.fields);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -5030,26 +4814,8 @@ impl ProvidersListAdministrators {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
-        if !self.sort_ignore_case.is_empty() {
-            let joined = self
-                .sort_ignore_case
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sortIgnoreCase", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
+        req.query_joined("sortIgnoreCase", &self.sort_ignore_case);
         req.send().await?.json()
     }
 
@@ -5298,16 +5064,7 @@ impl ProvidersListOrganizations {
         );
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
-        if !self.fields.is_empty() {
-            let joined = self
-                .fields
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("fields", &joined);
-        }
-
+        req.query_joined("fields", &self.fields);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -5320,26 +5077,8 @@ impl ProvidersListOrganizations {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
-        if !self.sort_ignore_case.is_empty() {
-            let joined = self
-                .sort_ignore_case
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sortIgnoreCase", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
+        req.query_joined("sortIgnoreCase", &self.sort_ignore_case);
         req.send().await?.json()
     }
 
@@ -5515,16 +5254,7 @@ impl ProvidersListProvidersPrimaryOrganizationDomains {
         );
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
-        if !self.fields.is_empty() {
-            let joined = self
-                .fields
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("fields", &joined);
-        }
-
+        req.query_joined("fields", &self.fields);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -5537,16 +5267,7 @@ impl ProvidersListProvidersPrimaryOrganizationDomains {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         req.send().await?.json()
     }
 
@@ -5846,16 +5567,7 @@ impl ProvidersProviderListCase {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         if let Some(value) = &self.limit {
             req.query("limit", value);
         }
@@ -6147,16 +5859,7 @@ impl ProvidersRetrieveIntegrations {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         req.send().await?.json()
     }
 
@@ -6375,16 +6078,7 @@ impl ProvidersRetrieveInvoices {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         if let Some(value) = &self.limit {
             req.query("limit", value);
         }
@@ -7115,16 +6809,7 @@ impl SyncroRetrieveBillingMappingConfigurationOptions {
         );
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
-        if !self.fields.is_empty() {
-            let joined = self
-                .fields
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("fields", &joined);
-        }
-
+        req.query_joined("fields", &self.fields);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -7137,16 +6822,7 @@ impl SyncroRetrieveBillingMappingConfigurationOptions {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         req.send().await?.json()
     }
 }
@@ -7283,16 +6959,7 @@ impl SyncroRetrieveCompanies {
         );
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
-        if !self.fields.is_empty() {
-            let joined = self
-                .fields
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("fields", &joined);
-        }
-
+        req.query_joined("fields", &self.fields);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -7305,16 +6972,7 @@ impl SyncroRetrieveCompanies {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         req.send().await?.json()
     }
 
@@ -7481,16 +7139,7 @@ impl SyncroRetrieveMappings {
         );
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
-        if !self.fields.is_empty() {
-            let joined = self
-                .fields
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("fields", &joined);
-        }
-
+        req.query_joined("fields", &self.fields);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -7503,16 +7152,7 @@ impl SyncroRetrieveMappings {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         req.send().await?.json()
     }
 }

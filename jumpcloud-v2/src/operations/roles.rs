@@ -306,16 +306,7 @@ impl RolesList {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         if let Some(value) = &self.x_provider_id {
             req.header("x-provider-id", value)?;
         }

@@ -292,16 +292,7 @@ impl GetApplication {
         );
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
-        if !self.expand.is_empty() {
-            let joined = self
-                .expand
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("expand", &joined);
-        }
-
+        req.query_joined("expand", &self.expand);
         req.send().await?.json()
     }
 }
@@ -687,16 +678,7 @@ impl ListApplications {
             req.query("offset", value);
         }
 
-        if !self.expand.is_empty() {
-            let joined = self
-                .expand
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("expand", &joined);
-        }
-
+        req.query_joined("expand", &self.expand);
         req.send().await?.json()
     }
 }
@@ -814,16 +796,7 @@ impl ListCatalogApplications {
             req.query("name", value);
         }
 
-        if !self.ids.is_empty() {
-            let joined = self
-                .ids
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("ids", &joined);
-        }
-
+        req.query_joined("ids", &self.ids);
         req.send().await?.json()
     }
 }

@@ -257,16 +257,7 @@ impl GroupsSystemList {
         let path = String::from("/systemgroups");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
-        if !self.fields.is_empty() {
-            let joined = self
-                .fields
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("fields", &joined);
-        }
-
+        req.query_joined("fields", &self.fields);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -279,16 +270,7 @@ impl GroupsSystemList {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         req.send().await?.json()
     }
 

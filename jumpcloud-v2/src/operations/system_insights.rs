@@ -118,16 +118,7 @@ impl SysteminsightsListAlf {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         if let Some(value) = &self.limit {
             req.query("limit", value);
         }
@@ -274,16 +265,7 @@ impl SysteminsightsListAlfExceptions {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         if let Some(value) = &self.limit {
             req.query("limit", value);
         }
@@ -432,16 +414,7 @@ impl SysteminsightsListAlfExplicitAuths {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         if let Some(value) = &self.limit {
             req.query("limit", value);
         }
@@ -586,16 +559,7 @@ impl SysteminsightsListAppcompatShims {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -744,16 +708,7 @@ impl SysteminsightsListApps {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -902,16 +857,7 @@ impl SysteminsightsListAuthorizedKeys {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -1060,16 +1006,7 @@ impl SysteminsightsListAzureInstanceMetadata {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -1218,16 +1155,7 @@ impl SysteminsightsListAzureInstanceTags {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -1374,16 +1302,7 @@ impl SysteminsightsListBattery {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -1530,16 +1449,7 @@ impl SysteminsightsListBitlockerInfo {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -1688,16 +1598,7 @@ impl SysteminsightsListBrowserPlugins {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -1845,16 +1746,7 @@ impl SysteminsightsListCertificates {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -2001,16 +1893,7 @@ impl SysteminsightsListChassisInfo {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -2159,16 +2042,7 @@ impl SysteminsightsListChromeExtensions {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -2315,16 +2189,7 @@ impl SysteminsightsListConnectivity {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -2471,16 +2336,7 @@ impl SysteminsightsListCrashes {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -2629,16 +2485,7 @@ impl SysteminsightsListCupsDestinations {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -2787,16 +2634,7 @@ impl SysteminsightsListDiskEncryption {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -2943,16 +2781,7 @@ impl SysteminsightsListDiskInfo {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -3099,16 +2928,7 @@ impl SysteminsightsListDnsResolvers {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -3255,16 +3075,7 @@ impl SysteminsightsListEtcHosts {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -3411,16 +3222,7 @@ impl SysteminsightsListFirefoxAddons {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -3567,16 +3369,7 @@ impl SysteminsightsListGroups {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -3723,16 +3516,7 @@ impl SysteminsightsListIeExtensions {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -3881,16 +3665,7 @@ impl SysteminsightsListInterfaceAddresses {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -4039,16 +3814,7 @@ impl SysteminsightsListInterfaceDetails {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -4195,16 +3961,7 @@ impl SysteminsightsListKernelInfo {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -4351,16 +4108,7 @@ impl SysteminsightsListLaunchd {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -4509,16 +4257,7 @@ impl SysteminsightsListLinuxPackages {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -4667,16 +4406,7 @@ impl SysteminsightsListLoggedInUsers {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -4823,16 +4553,7 @@ impl SysteminsightsListLogicalDrives {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -4981,16 +4702,7 @@ impl SysteminsightsListManagedPolicies {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -5137,16 +4849,7 @@ impl SysteminsightsListMounts {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -5293,16 +4996,7 @@ impl SysteminsightsListOsVersion {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -5449,16 +5143,7 @@ impl SysteminsightsListPatches {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -5607,16 +5292,7 @@ impl SysteminsightsListPrograms {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -5765,16 +5441,7 @@ impl SysteminsightsListPythonPackages {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -5923,16 +5590,7 @@ impl SysteminsightsListSafariExtensions {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -6081,16 +5739,7 @@ impl SysteminsightsListScheduledTasks {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -6237,16 +5886,7 @@ impl SysteminsightsListSecureboot {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -6393,16 +6033,7 @@ impl SysteminsightsListServices {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -6549,16 +6180,7 @@ impl SysteminsightsListShadow {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -6705,16 +6327,7 @@ impl SysteminsightsListSharedFolders {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -6863,16 +6476,7 @@ impl SysteminsightsListSharedResources {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -7021,16 +6625,7 @@ impl SysteminsightsListSharingPreferences {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -7177,16 +6772,7 @@ impl SysteminsightsListSipConfig {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -7333,16 +6919,7 @@ impl SysteminsightsListStartupItems {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -7492,16 +7069,7 @@ impl SysteminsightsListSystemControls {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -7648,16 +7216,7 @@ impl SysteminsightsListSystemInfo {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -7801,16 +7360,7 @@ impl SysteminsightsListTpmInfo {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -7934,16 +7484,7 @@ impl SysteminsightsListUptime {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -8090,16 +7631,7 @@ impl SysteminsightsListUsbDevices {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -8246,16 +7778,7 @@ impl SysteminsightsListUserGroups {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -8402,16 +7925,7 @@ impl SysteminsightsListUserSshKeys {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -8558,16 +8072,7 @@ impl SysteminsightsListUserassist {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -8714,16 +8219,7 @@ impl SysteminsightsListUsers {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -8870,16 +8366,7 @@ impl SysteminsightsListWifiNetworks {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -9026,16 +8513,7 @@ impl SysteminsightsListWifiStatus {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -9184,16 +8662,7 @@ impl SysteminsightsListWindowsSecurityCenter {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -9342,16 +8811,7 @@ impl SysteminsightsListWindowsSecurityProducts {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         for value in &self.filter {
             req.query("filter", value);
         }

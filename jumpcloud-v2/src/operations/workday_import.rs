@@ -548,16 +548,7 @@ impl WorkdaysList {
         let path = String::from("/workdays");
         #[allow(unused_mut)]
         let mut req = self.client.request(&OPERATION, path);
-        if !self.fields.is_empty() {
-            let joined = self
-                .fields
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("fields", &joined);
-        }
-
+        req.query_joined("fields", &self.fields);
         if let Some(value) = &self.limit {
             req.query("limit", value);
         }
@@ -566,16 +557,7 @@ impl WorkdaysList {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         for value in &self.filter {
             req.query("filter", value);
         }
@@ -876,16 +858,7 @@ impl WorkdaysWorkers {
             req.query("skip", value);
         }
 
-        if !self.sort.is_empty() {
-            let joined = self
-                .sort
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(",");
-            req.query("sort", &joined);
-        }
-
+        req.query_joined("sort", &self.sort);
         req.send().await?.json()
     }
 
