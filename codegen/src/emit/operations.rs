@@ -173,7 +173,7 @@ pub(super) fn emit_operation(op: &Operation, ir: &Ir, cfg: &CrateConfig) -> Resu
         Some(yes) => quote! { req.idempotent(#yes); },
         None => quote!(),
     };
-    let stream = op.pagination.as_ref().map(|p| emit_stream(p, op)).unwrap_or_default();
+    let stream = op.pagination.as_ref().map(emit_stream).unwrap_or_default();
     let send_doc = match &op.error_body {
         Some(TypeRef::Named(n)) => {
             let first = " Sends the request and decodes the response.";
@@ -444,7 +444,7 @@ fn multipart(
 
 /// `stream()`: every item of a paginated listing, page by page, through the runtime's pager
 /// for the operation's strategy.
-fn emit_stream(p: &Pagination, op: &Operation) -> TokenStream {
+fn emit_stream(p: &Pagination) -> TokenStream {
     let item_of = |t: &TypeRef| type_tokens(t);
     // Where the caller set the position or the page size on the builder, the pager starts
     // there; the pager then owns both for every later page.
@@ -533,7 +533,6 @@ fn emit_stream(p: &Pagination, op: &Operation) -> TokenStream {
         " Every item of the listing, fetched page by page ({how}) as the stream is polled; \
          at most one page is held in memory. Parameters set on this builder apply to every page."
     );
-    let _ = op;
     quote! {
         #[doc = #doc]
         pub fn stream(self) -> impl jumpcloud_core::paginate::Stream<Item = Result<#item, jumpcloud_core::Error>> + Send + Unpin {
