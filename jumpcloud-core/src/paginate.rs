@@ -382,6 +382,19 @@ where
         self.strategy.limit = limit.clamp(1, MAX_PAGE_SIZE);
         self
     }
+
+    /// [`start`](Self::start) and [`page_size`](Self::page_size) where given: generated
+    /// `stream()` methods pass the `skip` and `limit` a caller set on the request builder.
+    pub fn resume(self, skip: Option<i64>, limit: Option<i64>) -> Self {
+        let pager = match skip {
+            Some(skip) => self.start(skip),
+            None => self,
+        };
+        match limit {
+            Some(limit) => pager.page_size(limit),
+            None => pager,
+        }
+    }
 }
 
 fn skip_limit<B, F>(builder: B, fetch: F) -> SkipLimit<B, F> {

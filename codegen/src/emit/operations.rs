@@ -543,17 +543,10 @@ fn emit_stream(p: &Pagination) -> TokenStream {
 
 /// Starts a skip/limit pager at the builder's `skip` and `limit`, where set.
 fn seed_skip_limit(call: TokenStream, start: TokenStream, size: TokenStream) -> TokenStream {
+    // Read before the builder moves into the pager.
     quote! {
         let (start, size) = (#start, #size);
-        let pager = #call;
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        #call.resume(start, size)
     }
 }
 

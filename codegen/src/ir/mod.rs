@@ -366,6 +366,11 @@ pub fn hoisted_components<'k>(keys: impl Iterator<Item = &'k str> + Clone) -> BT
     keys.filter(|k| is_counter(k) || is_nested(k)).map(str::to_owned).collect()
 }
 
+/// The name a JSON pointer token stands for (RFC 6901: `~1` -> `/`, `~0` -> `~`).
+fn unescape_token(token: &str) -> String {
+    token.replace("~1", "/").replace("~0", "~")
+}
+
 fn ptr(parent: &str, token: &str) -> String {
     format!("{parent}/{}", escape_token(token))
 }
@@ -472,7 +477,7 @@ impl<'a> Builder<'a> {
     /// is named after the position (`hint`), not after the publisher's counter.
     fn reference(&mut self, reference: &str, hint: &str, pointer: &str) -> Result<TypeRef> {
         if let Some(key) = reference.strip_prefix("#/components/schemas/") {
-            let key = key.replace("~1", "/").replace("~0", "~");
+            let key = unescape_token(key);
             if let Some(name) = self.component_names.get(&key) {
                 return Ok(TypeRef::Named(name.clone()));
             }
@@ -756,7 +761,7 @@ impl<'a> Builder<'a> {
         let s = match schema {
             ReferenceOr::Reference { reference } => {
                 let Some(key) = reference.strip_prefix("#/components/schemas/") else { return false };
-                let key = key.replace("~1", "/").replace("~0", "~");
+                let key = unescape_token(key);
                 let target = self.spec.components.as_ref().and_then(|c| c.schemas.get(&key));
                 let Some(target) = target else { return false };
                 // A component reached twice through `allOf` (a diamond) adds the same properties
@@ -993,7 +998,7 @@ impl<'a> Builder<'a> {
                 let key = reference.strip_prefix("#/components/parameters/").ok_or_else(|| {
                     self.err(pointer, format!("parameter $ref {reference:?} is not into #/components/parameters"))
                 })?;
-                let key = key.replace("~1", "/").replace("~0", "~");
+                let key = unescape_token(key);
                 match self.spec.components.as_ref().and_then(|c| c.parameters.get(&key)) {
                     Some(ReferenceOr::Item(p)) => Ok(p),
                     _ => Err(self.err(pointer, format!("parameter $ref {reference:?} does not resolve"))),
@@ -1144,7 +1149,7 @@ impl<'a> Builder<'a> {
         let rb = match rb {
             ReferenceOr::Item(rb) => rb,
             ReferenceOr::Reference { reference } => {
-                let key = reference.strip_prefix("#/components/requestBodies/").map(|k| k.replace("~1", "/").replace("~0", "~"));
+                let key = reference.strip_prefix("#/components/requestBodies/").map(unescape_token);
                 match key.and_then(|k| self.spec.components.as_ref().and_then(|c| c.request_bodies.get(&k))) {
                     Some(ReferenceOr::Item(rb)) => rb,
                     _ => return Err(self.err(pointer, format!("request body $ref {reference:?} does not resolve"))),
@@ -1223,16 +1228,7 @@ impl<'a> Builder<'a> {
         let mut resolved = Vec::new();
         for (code, r) in success {
             let rp = ptr(pointer, &code.to_string());
-            let r = match r {
-                ReferenceOr::Item(r) => r,
-                ReferenceOr::Reference { reference } => {
-                    let key = reference.strip_prefix("#/components/responses/").map(|k| k.replace("~1", "/").replace("~0", "~"));
-                    match key.and_then(|k| self.spec.components.as_ref().and_then(|c| c.responses.get(&k))) {
-                        Some(ReferenceOr::Item(r)) => r,
-                        _ => return Err(self.err(&rp, format!("response $ref {reference:?} does not resolve"))),
-                    }
-                }
-            };
+            let r = self.resolve_response(r, &rp)?;
             resolved.push((code, rp, r));
         }
         let mut headers: Vec<String> =
@@ -1271,6 +1267,20 @@ impl<'a> Builder<'a> {
         Ok((SuccessResponse::Binary, headers, accept))
     }
 
+    /// A response, following a `$ref` into `#/components/responses`.
+    fn resolve_response(&self, r: &'a ReferenceOr<Response>, pointer: &str) -> Result<&'a Response> {
+        match r {
+            ReferenceOr::Item(r) => Ok(r),
+            ReferenceOr::Reference { reference } => {
+                let key = reference.strip_prefix("#/components/responses/").map(unescape_token);
+                match key.and_then(|k| self.spec.components.as_ref().and_then(|c| c.responses.get(&k))) {
+                    Some(ReferenceOr::Item(r)) => Ok(r),
+                    _ => Err(self.err(pointer, format!("response $ref {reference:?} does not resolve"))),
+                }
+            }
+        }
+    }
+
     /// The type of the error responses' JSON body, if they all declare the same one.
     fn error_body(&mut self, responses: &openapiv3::Responses, builder: &str, pointer: &str) -> Result<Option<TypeRef>> {
         let errors = responses
@@ -1285,16 +1295,7 @@ impl<'a> Builder<'a> {
         let mut found: Option<TypeRef> = None;
         for (code, r) in errors {
             let rp = ptr(pointer, &code);
-            let r = match r {
-                ReferenceOr::Item(r) => r,
-                ReferenceOr::Reference { reference } => {
-                    let key = reference.strip_prefix("#/components/responses/").map(|k| k.replace("~1", "/").replace("~0", "~"));
-                    match key.and_then(|k| self.spec.components.as_ref().and_then(|c| c.responses.get(&k))) {
-                        Some(ReferenceOr::Item(r)) => r,
-                        _ => return Err(self.err(&rp, format!("response $ref {reference:?} does not resolve"))),
-                    }
-                }
-            };
+            let r = self.resolve_response(r, &rp)?;
             let Some((ct, media)) = r.content.iter().find(|(ct, _)| is_json(ct)) else { continue };
             let Some(schema) = &media.schema else { continue };
             let hint = naming::child_type_name(builder, &format!("error {code}"));

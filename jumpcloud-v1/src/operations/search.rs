@@ -165,32 +165,25 @@ impl SearchCommandresultsPost {
             self.body.as_ref().and_then(|b| b.skip),
             self.body.as_ref().and_then(|b| b.limit),
         );
-        let pager = jumpcloud_core::paginate::search_body(
-            self,
-            |b: Self, skip, limit| async move {
-                let mut b = b;
-                let body = &mut b
-                    .body
-                    .get_or_insert_with(::core::default::Default::default);
-                body.skip = Some(skip);
-                body.limit = Some(limit);
-                let page = b.send().await?.into_inner();
-                Ok(
-                    jumpcloud_core::paginate::Page::new(
-                        page.results.unwrap_or_default(),
-                        page.total_count,
-                    ),
-                )
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::search_body(
+                self,
+                |b: Self, skip, limit| async move {
+                    let mut b = b;
+                    let body = &mut b
+                        .body
+                        .get_or_insert_with(::core::default::Default::default);
+                    body.skip = Some(skip);
+                    body.limit = Some(limit);
+                    let page = b.send().await?.into_inner();
+                    Ok(
+                        jumpcloud_core::paginate::Page::new(
+                            page.results.unwrap_or_default(),
+                            page.total_count,
+                        ),
+                    )
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -399,32 +392,25 @@ impl SearchCommandsPost {
             self.body.as_ref().and_then(|b| b.skip),
             self.body.as_ref().and_then(|b| b.limit),
         );
-        let pager = jumpcloud_core::paginate::search_body(
-            self,
-            |b: Self, skip, limit| async move {
-                let mut b = b;
-                let body = &mut b
-                    .body
-                    .get_or_insert_with(::core::default::Default::default);
-                body.skip = Some(skip);
-                body.limit = Some(limit);
-                let page = b.send().await?.into_inner();
-                Ok(
-                    jumpcloud_core::paginate::Page::new(
-                        page.results.unwrap_or_default(),
-                        page.total_count,
-                    ),
-                )
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::search_body(
+                self,
+                |b: Self, skip, limit| async move {
+                    let mut b = b;
+                    let body = &mut b
+                        .body
+                        .get_or_insert_with(::core::default::Default::default);
+                    body.skip = Some(skip);
+                    body.limit = Some(limit);
+                    let page = b.send().await?.into_inner();
+                    Ok(
+                        jumpcloud_core::paginate::Page::new(
+                            page.results.unwrap_or_default(),
+                            page.total_count,
+                        ),
+                    )
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -590,32 +576,25 @@ impl SearchOrganizationsPost {
             self.body.as_ref().and_then(|b| b.skip),
             self.body.as_ref().and_then(|b| b.limit),
         );
-        let pager = jumpcloud_core::paginate::search_body(
-            self,
-            |b: Self, skip, limit| async move {
-                let mut b = b;
-                let body = &mut b
-                    .body
-                    .get_or_insert_with(::core::default::Default::default);
-                body.skip = Some(skip);
-                body.limit = Some(limit);
-                let page = b.send().await?.into_inner();
-                Ok(
-                    jumpcloud_core::paginate::Page::new(
-                        page.results.unwrap_or_default(),
-                        page.total_count,
-                    ),
-                )
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::search_body(
+                self,
+                |b: Self, skip, limit| async move {
+                    let mut b = b;
+                    let body = &mut b
+                        .body
+                        .get_or_insert_with(::core::default::Default::default);
+                    body.skip = Some(skip);
+                    body.limit = Some(limit);
+                    let page = b.send().await?.into_inner();
+                    Ok(
+                        jumpcloud_core::paginate::Page::new(
+                            page.results.unwrap_or_default(),
+                            page.total_count,
+                        ),
+                    )
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -852,32 +831,25 @@ impl SearchSystemsPost {
             self.body.as_ref().and_then(|b| b.skip),
             self.body.as_ref().and_then(|b| b.limit),
         );
-        let pager = jumpcloud_core::paginate::search_body(
-            self,
-            |b: Self, skip, limit| async move {
-                let mut b = b;
-                let body = &mut b
-                    .body
-                    .get_or_insert_with(::core::default::Default::default);
-                body.skip = Some(skip);
-                body.limit = Some(limit);
-                let page = b.send().await?.into_inner();
-                Ok(
-                    jumpcloud_core::paginate::Page::new(
-                        page.results.unwrap_or_default(),
-                        page.total_count,
-                    ),
-                )
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::search_body(
+                self,
+                |b: Self, skip, limit| async move {
+                    let mut b = b;
+                    let body = &mut b
+                        .body
+                        .get_or_insert_with(::core::default::Default::default);
+                    body.skip = Some(skip);
+                    body.limit = Some(limit);
+                    let page = b.send().await?.into_inner();
+                    Ok(
+                        jumpcloud_core::paginate::Page::new(
+                            page.results.unwrap_or_default(),
+                            page.total_count,
+                        ),
+                    )
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -1109,31 +1081,24 @@ impl SearchSystemusersPost {
             self.body.as_ref().and_then(|b| b.skip),
             self.body.as_ref().and_then(|b| b.limit),
         );
-        let pager = jumpcloud_core::paginate::search_body(
-            self,
-            |b: Self, skip, limit| async move {
-                let mut b = b;
-                let body = &mut b
-                    .body
-                    .get_or_insert_with(::core::default::Default::default);
-                body.skip = Some(skip);
-                body.limit = Some(limit);
-                let page = b.send().await?.into_inner();
-                Ok(
-                    jumpcloud_core::paginate::Page::new(
-                        page.results.unwrap_or_default(),
-                        page.total_count,
-                    ),
-                )
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::search_body(
+                self,
+                |b: Self, skip, limit| async move {
+                    let mut b = b;
+                    let body = &mut b
+                        .body
+                        .get_or_insert_with(::core::default::Default::default);
+                    body.skip = Some(skip);
+                    body.limit = Some(limit);
+                    let page = b.send().await?.into_inner();
+                    Ok(
+                        jumpcloud_core::paginate::Page::new(
+                            page.results.unwrap_or_default(),
+                            page.total_count,
+                        ),
+                    )
+                },
+            )
+            .resume(start, size)
     }
 }

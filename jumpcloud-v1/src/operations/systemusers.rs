@@ -698,27 +698,20 @@ impl SystemusersList {
         Item = Result<types::Systemuserreturn, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_total(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                let page = b.send().await?.into_inner();
-                Ok(
-                    jumpcloud_core::paginate::Page::new(
-                        page.results.unwrap_or_default(),
-                        page.total_count,
-                    ),
-                )
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_total(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    let page = b.send().await?.into_inner();
+                    Ok(
+                        jumpcloud_core::paginate::Page::new(
+                            page.results.unwrap_or_default(),
+                            page.total_count,
+                        ),
+                    )
+                },
+            )
+            .resume(start, size)
     }
 }
 

@@ -228,27 +228,20 @@ impl RiskEventsServiceListRiskEvents {
             self.skip.as_deref().and_then(|v| v.trim().parse::<i64>().ok()),
             self.limit.as_deref().and_then(|v| v.trim().parse::<i64>().ok()),
         );
-        let pager = jumpcloud_core::paginate::skip_limit_total(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip.to_string()).limit(limit.to_string());
-                let page = b.send().await?.into_inner();
-                Ok(
-                    jumpcloud_core::paginate::Page::new(
-                        page.risk_events.unwrap_or_default(),
-                        page.total_count,
-                    ),
-                )
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_total(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip.to_string()).limit(limit.to_string());
+                    let page = b.send().await?.into_inner();
+                    Ok(
+                        jumpcloud_core::paginate::Page::new(
+                            page.risk_events.unwrap_or_default(),
+                            page.total_count,
+                        ),
+                    )
+                },
+            )
+            .resume(start, size)
     }
 }
 

@@ -233,27 +233,20 @@ impl DomainsList {
             self.skip.as_deref().and_then(|v| v.trim().parse::<i64>().ok()),
             self.limit.as_deref().and_then(|v| v.trim().parse::<i64>().ok()),
         );
-        let pager = jumpcloud_core::paginate::skip_limit_total(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip.to_string()).limit(limit.to_string());
-                let page = b.send().await?.into_inner();
-                Ok(
-                    jumpcloud_core::paginate::Page::new(
-                        page.domains.unwrap_or_default(),
-                        page.total_count,
-                    ),
-                )
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_total(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip.to_string()).limit(limit.to_string());
+                    let page = b.send().await?.into_inner();
+                    Ok(
+                        jumpcloud_core::paginate::Page::new(
+                            page.domains.unwrap_or_default(),
+                            page.total_count,
+                        ),
+                    )
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -893,21 +886,14 @@ impl TranslationRulesOffice365List {
         Item = Result<types::Office365TranslationRule, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }
 

@@ -264,29 +264,22 @@ impl BackupKeyServiceListBackupKeys {
         Item = Result<types::JumpcloudPwmBackupKey, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
-        let pager = jumpcloud_core::paginate::skip_limit_total(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b
-                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
-                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
-                let page = b.send().await?.into_inner();
-                Ok(
-                    jumpcloud_core::paginate::Page::new(
-                        page.results.unwrap_or_default(),
-                        page.total_count.map(i64::from),
-                    ),
-                )
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_total(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b
+                        .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                        .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                    let page = b.send().await?.into_inner();
+                    Ok(
+                        jumpcloud_core::paginate::Page::new(
+                            page.results.unwrap_or_default(),
+                            page.total_count.map(i64::from),
+                        ),
+                    )
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -464,29 +457,22 @@ impl BackupRestoreServiceListBackupRestores {
         Item = Result<types::JumpcloudPwmBackupRestore, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
-        let pager = jumpcloud_core::paginate::skip_limit_total(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b
-                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
-                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
-                let page = b.send().await?.into_inner();
-                Ok(
-                    jumpcloud_core::paginate::Page::new(
-                        page.results.unwrap_or_default(),
-                        page.total_count.map(i64::from),
-                    ),
-                )
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_total(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b
+                        .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                        .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                    let page = b.send().await?.into_inner();
+                    Ok(
+                        jumpcloud_core::paginate::Page::new(
+                            page.results.unwrap_or_default(),
+                            page.total_count.map(i64::from),
+                        ),
+                    )
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -730,29 +716,22 @@ impl BackupServiceListBackups {
         Item = Result<types::JumpcloudPwmBackup, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
-        let pager = jumpcloud_core::paginate::skip_limit_total(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b
-                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
-                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
-                let page = b.send().await?.into_inner();
-                Ok(
-                    jumpcloud_core::paginate::Page::new(
-                        page.results.unwrap_or_default(),
-                        page.total_count.map(i64::from),
-                    ),
-                )
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_total(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b
+                        .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                        .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                    let page = b.send().await?.into_inner();
+                    Ok(
+                        jumpcloud_core::paginate::Page::new(
+                            page.results.unwrap_or_default(),
+                            page.total_count.map(i64::from),
+                        ),
+                    )
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -1110,29 +1089,22 @@ impl DeviceServiceListDevices {
         Item = Result<types::JumpcloudPwmDevice, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
-        let pager = jumpcloud_core::paginate::skip_limit_total(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b
-                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
-                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
-                let page = b.send().await?.into_inner();
-                Ok(
-                    jumpcloud_core::paginate::Page::new(
-                        page.results.unwrap_or_default(),
-                        page.total_count.map(i64::from),
-                    ),
-                )
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_total(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b
+                        .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                        .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                    let page = b.send().await?.into_inner();
+                    Ok(
+                        jumpcloud_core::paginate::Page::new(
+                            page.results.unwrap_or_default(),
+                            page.total_count.map(i64::from),
+                        ),
+                    )
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -1288,29 +1260,22 @@ impl FoldersPolicyServiceListSelectedGroups {
         Item = Result<types::JumpcloudPwmSelectedGroup, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
-        let pager = jumpcloud_core::paginate::skip_limit_total(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b
-                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
-                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
-                let page = b.send().await?.into_inner();
-                Ok(
-                    jumpcloud_core::paginate::Page::new(
-                        page.results.unwrap_or_default(),
-                        page.total_count.map(i64::from),
-                    ),
-                )
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_total(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b
+                        .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                        .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                    let page = b.send().await?.into_inner();
+                    Ok(
+                        jumpcloud_core::paginate::Page::new(
+                            page.results.unwrap_or_default(),
+                            page.total_count.map(i64::from),
+                        ),
+                    )
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -1423,29 +1388,22 @@ impl FoldersPolicyServiceListSelectedUsers {
         Item = Result<types::JumpcloudPwmSelectedUser, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
-        let pager = jumpcloud_core::paginate::skip_limit_total(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b
-                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
-                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
-                let page = b.send().await?.into_inner();
-                Ok(
-                    jumpcloud_core::paginate::Page::new(
-                        page.results.unwrap_or_default(),
-                        page.total_count.map(i64::from),
-                    ),
-                )
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_total(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b
+                        .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                        .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                    let page = b.send().await?.into_inner();
+                    Ok(
+                        jumpcloud_core::paginate::Page::new(
+                            page.results.unwrap_or_default(),
+                            page.total_count.map(i64::from),
+                        ),
+                    )
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -1624,29 +1582,22 @@ impl ItemMetadataServiceGetMetadata {
         Item = Result<types::JumpcloudPwmItemMetadata, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
-        let pager = jumpcloud_core::paginate::skip_limit_total(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b
-                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
-                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
-                let page = b.send().await?.into_inner();
-                Ok(
-                    jumpcloud_core::paginate::Page::new(
-                        page.results.unwrap_or_default(),
-                        page.total_count.map(i64::from),
-                    ),
-                )
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_total(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b
+                        .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                        .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                    let page = b.send().await?.into_inner();
+                    Ok(
+                        jumpcloud_core::paginate::Page::new(
+                            page.results.unwrap_or_default(),
+                            page.total_count.map(i64::from),
+                        ),
+                    )
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -1769,29 +1720,22 @@ impl ItemMetadataServiceGetMetadataPerUser {
         Item = Result<types::JumpcloudPwmItemMetadata, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
-        let pager = jumpcloud_core::paginate::skip_limit_total(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b
-                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
-                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
-                let page = b.send().await?.into_inner();
-                Ok(
-                    jumpcloud_core::paginate::Page::new(
-                        page.results.unwrap_or_default(),
-                        page.total_count.map(i64::from),
-                    ),
-                )
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_total(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b
+                        .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                        .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                    let page = b.send().await?.into_inner();
+                    Ok(
+                        jumpcloud_core::paginate::Page::new(
+                            page.results.unwrap_or_default(),
+                            page.total_count.map(i64::from),
+                        ),
+                    )
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -1880,29 +1824,22 @@ impl OverviewServiceGetAppVersionsList {
         Item = Result<types::JumpcloudPwmAppVersion, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
-        let pager = jumpcloud_core::paginate::skip_limit_total(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b
-                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
-                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
-                let page = b.send().await?.into_inner();
-                Ok(
-                    jumpcloud_core::paginate::Page::new(
-                        page.results.unwrap_or_default(),
-                        page.total_count.map(i64::from),
-                    ),
-                )
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_total(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b
+                        .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                        .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                    let page = b.send().await?.into_inner();
+                    Ok(
+                        jumpcloud_core::paginate::Page::new(
+                            page.results.unwrap_or_default(),
+                            page.total_count.map(i64::from),
+                        ),
+                    )
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -2264,29 +2201,22 @@ impl SharedFolderServiceGetSharedFolderGroups {
         Item = Result<types::JumpcloudPwmFolderGroup, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
-        let pager = jumpcloud_core::paginate::skip_limit_total(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b
-                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
-                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
-                let page = b.send().await?.into_inner();
-                Ok(
-                    jumpcloud_core::paginate::Page::new(
-                        page.results.unwrap_or_default(),
-                        page.total_count.map(i64::from),
-                    ),
-                )
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_total(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b
+                        .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                        .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                    let page = b.send().await?.into_inner();
+                    Ok(
+                        jumpcloud_core::paginate::Page::new(
+                            page.results.unwrap_or_default(),
+                            page.total_count.map(i64::from),
+                        ),
+                    )
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -2397,29 +2327,22 @@ impl SharedFolderServiceGetSharedFolderUsers {
         Item = Result<types::JumpcloudPwmFolderUser, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
-        let pager = jumpcloud_core::paginate::skip_limit_total(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b
-                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
-                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
-                let page = b.send().await?.into_inner();
-                Ok(
-                    jumpcloud_core::paginate::Page::new(
-                        page.results.unwrap_or_default(),
-                        page.total_count.map(i64::from),
-                    ),
-                )
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_total(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b
+                        .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                        .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                    let page = b.send().await?.into_inner();
+                    Ok(
+                        jumpcloud_core::paginate::Page::new(
+                            page.results.unwrap_or_default(),
+                            page.total_count.map(i64::from),
+                        ),
+                    )
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -2520,29 +2443,22 @@ impl SharedFolderServiceGetSharedFolders {
         Item = Result<types::JumpcloudPwmFolderInList, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
-        let pager = jumpcloud_core::paginate::skip_limit_total(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b
-                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
-                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
-                let page = b.send().await?.into_inner();
-                Ok(
-                    jumpcloud_core::paginate::Page::new(
-                        page.results.unwrap_or_default(),
-                        page.total_count.map(i64::from),
-                    ),
-                )
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_total(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b
+                        .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                        .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                    let page = b.send().await?.into_inner();
+                    Ok(
+                        jumpcloud_core::paginate::Page::new(
+                            page.results.unwrap_or_default(),
+                            page.total_count.map(i64::from),
+                        ),
+                    )
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -2655,29 +2571,22 @@ impl SharedFolderServiceGetSharedFoldersPerUser {
         Item = Result<types::JumpcloudPwmUsersFolder, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
-        let pager = jumpcloud_core::paginate::skip_limit_total(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b
-                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
-                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
-                let page = b.send().await?.into_inner();
-                Ok(
-                    jumpcloud_core::paginate::Page::new(
-                        page.results.unwrap_or_default(),
-                        page.total_count.map(i64::from),
-                    ),
-                )
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_total(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b
+                        .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                        .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                    let page = b.send().await?.into_inner();
+                    Ok(
+                        jumpcloud_core::paginate::Page::new(
+                            page.results.unwrap_or_default(),
+                            page.total_count.map(i64::from),
+                        ),
+                    )
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -3182,29 +3091,22 @@ impl UserServiceGetAllUsers {
         Item = Result<types::JumpcloudPwmUserInfo, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
-        let pager = jumpcloud_core::paginate::skip_limit_total(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b
-                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
-                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
-                let page = b.send().await?.into_inner();
-                Ok(
-                    jumpcloud_core::paginate::Page::new(
-                        page.results.unwrap_or_default(),
-                        page.total_count.map(i64::from),
-                    ),
-                )
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_total(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b
+                        .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                        .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                    let page = b.send().await?.into_inner();
+                    Ok(
+                        jumpcloud_core::paginate::Page::new(
+                            page.results.unwrap_or_default(),
+                            page.total_count.map(i64::from),
+                        ),
+                    )
+                },
+            )
+            .resume(start, size)
     }
 }
 

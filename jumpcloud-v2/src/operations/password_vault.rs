@@ -538,29 +538,22 @@ impl CredentialsServiceGetCredentialManagers {
         >,
     > + Send + Unpin {
         let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
-        let pager = jumpcloud_core::paginate::skip_limit_total(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b
-                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
-                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
-                let page = b.send().await?.into_inner();
-                Ok(
-                    jumpcloud_core::paginate::Page::new(
-                        page.results.unwrap_or_default(),
-                        page.total_count.map(i64::from),
-                    ),
-                )
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_total(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b
+                        .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                        .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                    let page = b.send().await?.into_inner();
+                    Ok(
+                        jumpcloud_core::paginate::Page::new(
+                            page.results.unwrap_or_default(),
+                            page.total_count.map(i64::from),
+                        ),
+                    )
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -1045,29 +1038,22 @@ impl CredentialsServiceList {
         >,
     > + Send + Unpin {
         let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
-        let pager = jumpcloud_core::paginate::skip_limit_total(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b
-                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
-                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
-                let page = b.send().await?.into_inner();
-                Ok(
-                    jumpcloud_core::paginate::Page::new(
-                        page.results.unwrap_or_default(),
-                        page.total_count.map(i64::from),
-                    ),
-                )
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_total(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b
+                        .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                        .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                    let page = b.send().await?.into_inner();
+                    Ok(
+                        jumpcloud_core::paginate::Page::new(
+                            page.results.unwrap_or_default(),
+                            page.total_count.map(i64::from),
+                        ),
+                    )
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -1778,29 +1764,22 @@ impl FolderServiceGetAll {
         >,
     > + Send + Unpin {
         let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
-        let pager = jumpcloud_core::paginate::skip_limit_total(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b
-                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
-                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
-                let page = b.send().await?.into_inner();
-                Ok(
-                    jumpcloud_core::paginate::Page::new(
-                        page.results.unwrap_or_default(),
-                        page.total_count.map(i64::from),
-                    ),
-                )
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_total(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b
+                        .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                        .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                    let page = b.send().await?.into_inner();
+                    Ok(
+                        jumpcloud_core::paginate::Page::new(
+                            page.results.unwrap_or_default(),
+                            page.total_count.map(i64::from),
+                        ),
+                    )
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -2037,29 +2016,22 @@ impl FolderServiceGetItems {
         >,
     > + Send + Unpin {
         let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
-        let pager = jumpcloud_core::paginate::skip_limit_total(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b
-                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
-                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
-                let page = b.send().await?.into_inner();
-                Ok(
-                    jumpcloud_core::paginate::Page::new(
-                        page.results.unwrap_or_default(),
-                        page.total_count.map(i64::from),
-                    ),
-                )
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_total(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b
+                        .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                        .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                    let page = b.send().await?.into_inner();
+                    Ok(
+                        jumpcloud_core::paginate::Page::new(
+                            page.results.unwrap_or_default(),
+                            page.total_count.map(i64::from),
+                        ),
+                    )
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -2175,29 +2147,22 @@ impl FolderServiceListManagers {
         >,
     > + Send + Unpin {
         let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
-        let pager = jumpcloud_core::paginate::skip_limit_total(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b
-                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
-                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
-                let page = b.send().await?.into_inner();
-                Ok(
-                    jumpcloud_core::paginate::Page::new(
-                        page.results.unwrap_or_default(),
-                        page.total_count.map(i64::from),
-                    ),
-                )
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_total(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b
+                        .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                        .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                    let page = b.send().await?.into_inner();
+                    Ok(
+                        jumpcloud_core::paginate::Page::new(
+                            page.results.unwrap_or_default(),
+                            page.total_count.map(i64::from),
+                        ),
+                    )
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -2655,29 +2620,22 @@ impl GroupsServiceListAssignableResources {
         >,
     > + Send + Unpin {
         let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
-        let pager = jumpcloud_core::paginate::skip_limit_total(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b
-                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
-                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
-                let page = b.send().await?.into_inner();
-                Ok(
-                    jumpcloud_core::paginate::Page::new(
-                        page.results.unwrap_or_default(),
-                        page.total_count.map(i64::from),
-                    ),
-                )
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_total(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b
+                        .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                        .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                    let page = b.send().await?.into_inner();
+                    Ok(
+                        jumpcloud_core::paginate::Page::new(
+                            page.results.unwrap_or_default(),
+                            page.total_count.map(i64::from),
+                        ),
+                    )
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -2778,29 +2736,22 @@ impl GroupsServiceListMembers {
         Item = Result<types::JumpcloudPrivilegedAccessGroupMember, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
-        let pager = jumpcloud_core::paginate::skip_limit_total(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b
-                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
-                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
-                let page = b.send().await?.into_inner();
-                Ok(
-                    jumpcloud_core::paginate::Page::new(
-                        page.results.unwrap_or_default(),
-                        page.total_count.map(i64::from),
-                    ),
-                )
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_total(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b
+                        .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                        .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                    let page = b.send().await?.into_inner();
+                    Ok(
+                        jumpcloud_core::paginate::Page::new(
+                            page.results.unwrap_or_default(),
+                            page.total_count.map(i64::from),
+                        ),
+                    )
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -2913,29 +2864,22 @@ impl GroupsServiceListPaged {
         Item = Result<types::JumpcloudPrivilegedAccessGroup, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
-        let pager = jumpcloud_core::paginate::skip_limit_total(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b
-                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
-                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
-                let page = b.send().await?.into_inner();
-                Ok(
-                    jumpcloud_core::paginate::Page::new(
-                        page.results.unwrap_or_default(),
-                        page.total_count.map(i64::from),
-                    ),
-                )
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_total(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b
+                        .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                        .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                    let page = b.send().await?.into_inner();
+                    Ok(
+                        jumpcloud_core::paginate::Page::new(
+                            page.results.unwrap_or_default(),
+                            page.total_count.map(i64::from),
+                        ),
+                    )
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -3063,29 +3007,22 @@ impl GroupsServiceListResources {
         >,
     > + Send + Unpin {
         let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
-        let pager = jumpcloud_core::paginate::skip_limit_total(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b
-                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
-                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
-                let page = b.send().await?.into_inner();
-                Ok(
-                    jumpcloud_core::paginate::Page::new(
-                        page.results.unwrap_or_default(),
-                        page.total_count.map(i64::from),
-                    ),
-                )
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_total(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b
+                        .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                        .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                    let page = b.send().await?.into_inner();
+                    Ok(
+                        jumpcloud_core::paginate::Page::new(
+                            page.results.unwrap_or_default(),
+                            page.total_count.map(i64::from),
+                        ),
+                    )
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -3810,29 +3747,22 @@ impl UsersServiceFind {
         >,
     > + Send + Unpin {
         let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
-        let pager = jumpcloud_core::paginate::skip_limit_total(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b
-                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
-                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
-                let page = b.send().await?.into_inner();
-                Ok(
-                    jumpcloud_core::paginate::Page::new(
-                        page.results.unwrap_or_default(),
-                        page.total_count.map(i64::from),
-                    ),
-                )
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_total(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b
+                        .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                        .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                    let page = b.send().await?.into_inner();
+                    Ok(
+                        jumpcloud_core::paginate::Page::new(
+                            page.results.unwrap_or_default(),
+                            page.total_count.map(i64::from),
+                        ),
+                    )
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -4569,29 +4499,22 @@ impl WebsitesServiceGetWebsiteManagers {
         >,
     > + Send + Unpin {
         let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
-        let pager = jumpcloud_core::paginate::skip_limit_total(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b
-                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
-                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
-                let page = b.send().await?.into_inner();
-                Ok(
-                    jumpcloud_core::paginate::Page::new(
-                        page.results.unwrap_or_default(),
-                        page.total_count.map(i64::from),
-                    ),
-                )
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_total(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b
+                        .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                        .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                    let page = b.send().await?.into_inner();
+                    Ok(
+                        jumpcloud_core::paginate::Page::new(
+                            page.results.unwrap_or_default(),
+                            page.total_count.map(i64::from),
+                        ),
+                    )
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -4705,29 +4628,22 @@ impl WebsitesServiceList {
         >,
     > + Send + Unpin {
         let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
-        let pager = jumpcloud_core::paginate::skip_limit_total(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b
-                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
-                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
-                let page = b.send().await?.into_inner();
-                Ok(
-                    jumpcloud_core::paginate::Page::new(
-                        page.results.unwrap_or_default(),
-                        page.total_count.map(i64::from),
-                    ),
-                )
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_total(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b
+                        .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                        .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                    let page = b.send().await?.into_inner();
+                    Ok(
+                        jumpcloud_core::paginate::Page::new(
+                            page.results.unwrap_or_default(),
+                            page.total_count.map(i64::from),
+                        ),
+                    )
+                },
+            )
+            .resume(start, size)
     }
 }
 

@@ -128,29 +128,22 @@ impl GroupsServiceListPrivilegedAccessAssignableResources {
         >,
     > + Send + Unpin {
         let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
-        let pager = jumpcloud_core::paginate::skip_limit_total(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b
-                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
-                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
-                let page = b.send().await?.into_inner();
-                Ok(
-                    jumpcloud_core::paginate::Page::new(
-                        page.results.unwrap_or_default(),
-                        page.total_count.map(i64::from),
-                    ),
-                )
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_total(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b
+                        .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                        .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                    let page = b.send().await?.into_inner();
+                    Ok(
+                        jumpcloud_core::paginate::Page::new(
+                            page.results.unwrap_or_default(),
+                            page.total_count.map(i64::from),
+                        ),
+                    )
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -254,29 +247,22 @@ impl GroupsServiceListPrivilegedAccessGroupMembers {
         >,
     > + Send + Unpin {
         let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
-        let pager = jumpcloud_core::paginate::skip_limit_total(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b
-                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
-                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
-                let page = b.send().await?.into_inner();
-                Ok(
-                    jumpcloud_core::paginate::Page::new(
-                        page.results.unwrap_or_default(),
-                        page.total_count.map(i64::from),
-                    ),
-                )
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_total(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b
+                        .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                        .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                    let page = b.send().await?.into_inner();
+                    Ok(
+                        jumpcloud_core::paginate::Page::new(
+                            page.results.unwrap_or_default(),
+                            page.total_count.map(i64::from),
+                        ),
+                    )
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -404,29 +390,22 @@ impl GroupsServiceListPrivilegedAccessGroupResources {
         >,
     > + Send + Unpin {
         let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
-        let pager = jumpcloud_core::paginate::skip_limit_total(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b
-                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
-                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
-                let page = b.send().await?.into_inner();
-                Ok(
-                    jumpcloud_core::paginate::Page::new(
-                        page.results.unwrap_or_default(),
-                        page.total_count.map(i64::from),
-                    ),
-                )
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_total(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b
+                        .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                        .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                    let page = b.send().await?.into_inner();
+                    Ok(
+                        jumpcloud_core::paginate::Page::new(
+                            page.results.unwrap_or_default(),
+                            page.total_count.map(i64::from),
+                        ),
+                    )
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -901,29 +880,22 @@ impl ResourceManagersServiceList {
         >,
     > + Send + Unpin {
         let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
-        let pager = jumpcloud_core::paginate::skip_limit_total(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b
-                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
-                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
-                let page = b.send().await?.into_inner();
-                Ok(
-                    jumpcloud_core::paginate::Page::new(
-                        page.results.unwrap_or_default(),
-                        page.total_count.map(i64::from),
-                    ),
-                )
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_total(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b
+                        .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                        .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                    let page = b.send().await?.into_inner();
+                    Ok(
+                        jumpcloud_core::paginate::Page::new(
+                            page.results.unwrap_or_default(),
+                            page.total_count.map(i64::from),
+                        ),
+                    )
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -1045,29 +1017,22 @@ impl ResourceManagersServiceListResources {
         >,
     > + Send + Unpin {
         let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
-        let pager = jumpcloud_core::paginate::skip_limit_total(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b
-                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
-                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
-                let page = b.send().await?.into_inner();
-                Ok(
-                    jumpcloud_core::paginate::Page::new(
-                        page.results.unwrap_or_default(),
-                        page.total_count.map(i64::from),
-                    ),
-                )
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_total(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b
+                        .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                        .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                    let page = b.send().await?.into_inner();
+                    Ok(
+                        jumpcloud_core::paginate::Page::new(
+                            page.results.unwrap_or_default(),
+                            page.total_count.map(i64::from),
+                        ),
+                    )
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -1189,29 +1154,22 @@ impl ResourceManagersServiceListResourcesAvailable {
         >,
     > + Send + Unpin {
         let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
-        let pager = jumpcloud_core::paginate::skip_limit_total(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b
-                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
-                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
-                let page = b.send().await?.into_inner();
-                Ok(
-                    jumpcloud_core::paginate::Page::new(
-                        page.results.unwrap_or_default(),
-                        page.total_count.map(i64::from),
-                    ),
-                )
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_total(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b
+                        .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                        .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                    let page = b.send().await?.into_inner();
+                    Ok(
+                        jumpcloud_core::paginate::Page::new(
+                            page.results.unwrap_or_default(),
+                            page.total_count.map(i64::from),
+                        ),
+                    )
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -1508,29 +1466,22 @@ impl ResourceManagersServiceViewMembers {
         >,
     > + Send + Unpin {
         let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
-        let pager = jumpcloud_core::paginate::skip_limit_total(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b
-                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
-                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
-                let page = b.send().await?.into_inner();
-                Ok(
-                    jumpcloud_core::paginate::Page::new(
-                        page.results.unwrap_or_default(),
-                        page.total_count.map(i64::from),
-                    ),
-                )
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_total(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b
+                        .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                        .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                    let page = b.send().await?.into_inner();
+                    Ok(
+                        jumpcloud_core::paginate::Page::new(
+                            page.results.unwrap_or_default(),
+                            page.total_count.map(i64::from),
+                        ),
+                    )
+                },
+            )
+            .resume(start, size)
     }
 }
 

@@ -962,27 +962,20 @@ impl ReportsListCustomReports {
             self.skip.as_deref().and_then(|v| v.trim().parse::<i64>().ok()),
             self.limit.as_deref().and_then(|v| v.trim().parse::<i64>().ok()),
         );
-        let pager = jumpcloud_core::paginate::skip_limit_total(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip.to_string()).limit(limit.to_string());
-                let page = b.send().await?.into_inner();
-                Ok(
-                    jumpcloud_core::paginate::Page::new(
-                        page.custom_reports.unwrap_or_default(),
-                        page.total_count,
-                    ),
-                )
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_total(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip.to_string()).limit(limit.to_string());
+                    let page = b.send().await?.into_inner();
+                    Ok(
+                        jumpcloud_core::paginate::Page::new(
+                            page.custom_reports.unwrap_or_default(),
+                            page.total_count,
+                        ),
+                    )
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -1126,27 +1119,20 @@ impl ReportsListReportTemplates {
             self.skip.as_deref().and_then(|v| v.trim().parse::<i64>().ok()),
             self.limit.as_deref().and_then(|v| v.trim().parse::<i64>().ok()),
         );
-        let pager = jumpcloud_core::paginate::skip_limit_total(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip.to_string()).limit(limit.to_string());
-                let page = b.send().await?.into_inner();
-                Ok(
-                    jumpcloud_core::paginate::Page::new(
-                        page.report_templates.unwrap_or_default(),
-                        page.total_count,
-                    ),
-                )
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_total(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip.to_string()).limit(limit.to_string());
+                    let page = b.send().await?.into_inner();
+                    Ok(
+                        jumpcloud_core::paginate::Page::new(
+                            page.report_templates.unwrap_or_default(),
+                            page.total_count,
+                        ),
+                    )
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -1288,27 +1274,20 @@ impl ReportsListReportViews {
             self.skip.as_deref().and_then(|v| v.trim().parse::<i64>().ok()),
             self.limit.as_deref().and_then(|v| v.trim().parse::<i64>().ok()),
         );
-        let pager = jumpcloud_core::paginate::skip_limit_total(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip.to_string()).limit(limit.to_string());
-                let page = b.send().await?.into_inner();
-                Ok(
-                    jumpcloud_core::paginate::Page::new(
-                        page.report_views.unwrap_or_default(),
-                        page.total_count,
-                    ),
-                )
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_total(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip.to_string()).limit(limit.to_string());
+                    let page = b.send().await?.into_inner();
+                    Ok(
+                        jumpcloud_core::paginate::Page::new(
+                            page.report_views.unwrap_or_default(),
+                            page.total_count,
+                        ),
+                    )
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -1442,27 +1421,20 @@ impl ReportsListSavedReports {
             self.skip.as_deref().and_then(|v| v.trim().parse::<i64>().ok()),
             self.limit.as_deref().and_then(|v| v.trim().parse::<i64>().ok()),
         );
-        let pager = jumpcloud_core::paginate::skip_limit_total(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip.to_string()).limit(limit.to_string());
-                let page = b.send().await?.into_inner();
-                Ok(
-                    jumpcloud_core::paginate::Page::new(
-                        page.saved_reports.unwrap_or_default(),
-                        page.total_count,
-                    ),
-                )
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_total(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip.to_string()).limit(limit.to_string());
+                    let page = b.send().await?.into_inner();
+                    Ok(
+                        jumpcloud_core::paginate::Page::new(
+                            page.saved_reports.unwrap_or_default(),
+                            page.total_count,
+                        ),
+                    )
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -1620,27 +1592,20 @@ impl ReportsListScheduledReportRuns {
             self.skip.as_deref().and_then(|v| v.trim().parse::<i64>().ok()),
             self.limit.as_deref().and_then(|v| v.trim().parse::<i64>().ok()),
         );
-        let pager = jumpcloud_core::paginate::skip_limit_total(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip.to_string()).limit(limit.to_string());
-                let page = b.send().await?.into_inner();
-                Ok(
-                    jumpcloud_core::paginate::Page::new(
-                        page.runs.unwrap_or_default(),
-                        page.total_count,
-                    ),
-                )
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_total(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip.to_string()).limit(limit.to_string());
+                    let page = b.send().await?.into_inner();
+                    Ok(
+                        jumpcloud_core::paginate::Page::new(
+                            page.runs.unwrap_or_default(),
+                            page.total_count,
+                        ),
+                    )
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -1810,27 +1775,20 @@ impl ReportsListScheduledReportRunsByReport {
             self.skip.as_deref().and_then(|v| v.trim().parse::<i64>().ok()),
             self.limit.as_deref().and_then(|v| v.trim().parse::<i64>().ok()),
         );
-        let pager = jumpcloud_core::paginate::skip_limit_total(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip.to_string()).limit(limit.to_string());
-                let page = b.send().await?.into_inner();
-                Ok(
-                    jumpcloud_core::paginate::Page::new(
-                        page.runs.unwrap_or_default(),
-                        page.total_count,
-                    ),
-                )
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_total(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip.to_string()).limit(limit.to_string());
+                    let page = b.send().await?.into_inner();
+                    Ok(
+                        jumpcloud_core::paginate::Page::new(
+                            page.runs.unwrap_or_default(),
+                            page.total_count,
+                        ),
+                    )
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -1974,27 +1932,20 @@ impl ReportsListScheduledReports {
             self.skip.as_deref().and_then(|v| v.trim().parse::<i64>().ok()),
             self.limit.as_deref().and_then(|v| v.trim().parse::<i64>().ok()),
         );
-        let pager = jumpcloud_core::paginate::skip_limit_total(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip.to_string()).limit(limit.to_string());
-                let page = b.send().await?.into_inner();
-                Ok(
-                    jumpcloud_core::paginate::Page::new(
-                        page.scheduled_reports.unwrap_or_default(),
-                        page.total_count,
-                    ),
-                )
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_total(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip.to_string()).limit(limit.to_string());
+                    let page = b.send().await?.into_inner();
+                    Ok(
+                        jumpcloud_core::paginate::Page::new(
+                            page.scheduled_reports.unwrap_or_default(),
+                            page.total_count,
+                        ),
+                    )
+                },
+            )
+            .resume(start, size)
     }
 }
 

@@ -426,28 +426,21 @@ impl ServiceAccountsListServiceAccounts {
         >,
     > + Send + Unpin {
         let (start, size) = (self.skip.map(i64::from), self.limit.map(i64::from));
-        let pager = jumpcloud_core::paginate::skip_limit_total(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b
-                    .skip(i32::try_from(skip).unwrap_or(i32::MAX))
-                    .limit(i32::try_from(limit).unwrap_or(i32::MAX));
-                let page = b.send().await?.into_inner();
-                Ok(
-                    jumpcloud_core::paginate::Page::new(
-                        page.results.unwrap_or_default(),
-                        page.total_count.map(i64::from),
-                    ),
-                )
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_total(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b
+                        .skip(i32::try_from(skip).unwrap_or(i32::MAX))
+                        .limit(i32::try_from(limit).unwrap_or(i32::MAX));
+                    let page = b.send().await?.into_inner();
+                    Ok(
+                        jumpcloud_core::paginate::Page::new(
+                            page.results.unwrap_or_default(),
+                            page.total_count.map(i64::from),
+                        ),
+                    )
+                },
+            )
+            .resume(start, size)
     }
 }

@@ -156,21 +156,14 @@ impl SoftwareAppStatusesList {
         Item = Result<types::SoftwareAppStatus, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -429,21 +422,14 @@ impl SoftwareAppsList {
         Item = Result<types::SoftwareApp, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }
 

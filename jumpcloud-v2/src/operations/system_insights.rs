@@ -133,21 +133,14 @@ impl SysteminsightsListAlf {
         Item = Result<types::SystemInsightsAlf, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -280,21 +273,14 @@ impl SysteminsightsListAlfExceptions {
         Item = Result<types::SystemInsightsAlfExceptions, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -429,21 +415,14 @@ impl SysteminsightsListAlfExplicitAuths {
         Item = Result<types::SystemInsightsAlfExplicitAuths, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -578,21 +557,14 @@ impl SysteminsightsListAppcompatShims {
         Item = Result<types::SystemInsightsAppcompatShims, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -727,21 +699,14 @@ impl SysteminsightsListApps {
         Item = Result<types::SystemInsightsApps, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -876,21 +841,14 @@ impl SysteminsightsListAuthorizedKeys {
         Item = Result<types::SystemInsightsAuthorizedKeys, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -1025,21 +983,14 @@ impl SysteminsightsListAzureInstanceMetadata {
         Item = Result<types::SystemInsightsAzureInstanceMetadata, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -1174,21 +1125,14 @@ impl SysteminsightsListAzureInstanceTags {
         Item = Result<types::SystemInsightsAzureInstanceTags, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -1321,21 +1265,14 @@ impl SysteminsightsListBattery {
         Item = Result<types::SystemInsightsBattery, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -1468,21 +1405,14 @@ impl SysteminsightsListBitlockerInfo {
         Item = Result<types::SystemInsightsBitlockerInfo, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -1617,21 +1547,14 @@ impl SysteminsightsListBrowserPlugins {
         Item = Result<types::SystemInsightsBrowserPlugins, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -1765,21 +1688,14 @@ impl SysteminsightsListCertificates {
         Item = Result<types::SystemInsightsCertificates, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -1912,21 +1828,14 @@ impl SysteminsightsListChassisInfo {
         Item = Result<types::SystemInsightsChassisInfo, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -2061,21 +1970,14 @@ impl SysteminsightsListChromeExtensions {
         Item = Result<types::SystemInsightsChromeExtensions, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -2208,21 +2110,14 @@ impl SysteminsightsListConnectivity {
         Item = Result<types::SystemInsightsConnectivity, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -2355,21 +2250,14 @@ impl SysteminsightsListCrashes {
         Item = Result<types::SystemInsightsCrashes, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -2504,21 +2392,14 @@ impl SysteminsightsListCupsDestinations {
         Item = Result<types::SystemInsightsCupsDestinations, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -2653,21 +2534,14 @@ impl SysteminsightsListDiskEncryption {
         Item = Result<types::SystemInsightsDiskEncryption, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -2800,21 +2674,14 @@ impl SysteminsightsListDiskInfo {
         Item = Result<types::SystemInsightsDiskInfo, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -2947,21 +2814,14 @@ impl SysteminsightsListDnsResolvers {
         Item = Result<types::SystemInsightsDnsResolvers, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -3094,21 +2954,14 @@ impl SysteminsightsListEtcHosts {
         Item = Result<types::SystemInsightsEtcHosts, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -3241,21 +3094,14 @@ impl SysteminsightsListFirefoxAddons {
         Item = Result<types::SystemInsightsFirefoxAddons, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -3388,21 +3234,14 @@ impl SysteminsightsListGroups {
         Item = Result<types::SystemInsightsGroups, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -3535,21 +3374,14 @@ impl SysteminsightsListIeExtensions {
         Item = Result<types::SystemInsightsIeExtensions, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -3684,21 +3516,14 @@ impl SysteminsightsListInterfaceAddresses {
         Item = Result<types::SystemInsightsInterfaceAddresses, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -3833,21 +3658,14 @@ impl SysteminsightsListInterfaceDetails {
         Item = Result<types::SystemInsightsInterfaceDetails, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -3980,21 +3798,14 @@ impl SysteminsightsListKernelInfo {
         Item = Result<types::SystemInsightsKernelInfo, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -4127,21 +3938,14 @@ impl SysteminsightsListLaunchd {
         Item = Result<types::SystemInsightsLaunchd, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -4276,21 +4080,14 @@ impl SysteminsightsListLinuxPackages {
         Item = Result<types::SystemInsightsLinuxPackages, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -4425,21 +4222,14 @@ impl SysteminsightsListLoggedInUsers {
         Item = Result<types::SystemInsightsLoggedInUsers, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -4572,21 +4362,14 @@ impl SysteminsightsListLogicalDrives {
         Item = Result<types::SystemInsightsLogicalDrives, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -4721,21 +4504,14 @@ impl SysteminsightsListManagedPolicies {
         Item = Result<types::SystemInsightsManagedPolicies, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -4868,21 +4644,14 @@ impl SysteminsightsListMounts {
         Item = Result<types::SystemInsightsMounts, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -5015,21 +4784,14 @@ impl SysteminsightsListOsVersion {
         Item = Result<types::SystemInsightsOsVersion, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -5162,21 +4924,14 @@ impl SysteminsightsListPatches {
         Item = Result<types::SystemInsightsPatches, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -5311,21 +5066,14 @@ impl SysteminsightsListPrograms {
         Item = Result<types::SystemInsightsPrograms, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -5460,21 +5208,14 @@ impl SysteminsightsListPythonPackages {
         Item = Result<types::SystemInsightsPythonPackages, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -5609,21 +5350,14 @@ impl SysteminsightsListSafariExtensions {
         Item = Result<types::SystemInsightsSafariExtensions, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -5758,21 +5492,14 @@ impl SysteminsightsListScheduledTasks {
         Item = Result<types::SystemInsightsScheduledTasks, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -5905,21 +5632,14 @@ impl SysteminsightsListSecureboot {
         Item = Result<types::SystemInsightsSecureboot, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -6052,21 +5772,14 @@ impl SysteminsightsListServices {
         Item = Result<types::SystemInsightsServices, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -6199,21 +5912,14 @@ impl SysteminsightsListShadow {
         Item = Result<types::SystemInsightsShadow, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -6346,21 +6052,14 @@ impl SysteminsightsListSharedFolders {
         Item = Result<types::SystemInsightsSharedFolders, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -6495,21 +6194,14 @@ impl SysteminsightsListSharedResources {
         Item = Result<types::SystemInsightsSharedResources, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -6644,21 +6336,14 @@ impl SysteminsightsListSharingPreferences {
         Item = Result<types::SystemInsightsSharingPreferences, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -6791,21 +6476,14 @@ impl SysteminsightsListSipConfig {
         Item = Result<types::SystemInsightsSipConfig, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -6938,21 +6616,14 @@ impl SysteminsightsListStartupItems {
         Item = Result<types::SystemInsightsStartupItems, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -7088,21 +6759,14 @@ impl SysteminsightsListSystemControls {
         Item = Result<types::SystemInsightsSystemControls, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -7235,21 +6899,14 @@ impl SysteminsightsListSystemInfo {
         Item = Result<types::SystemInsightsSystemInfo, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -7503,21 +7160,14 @@ impl SysteminsightsListUptime {
         Item = Result<types::SystemInsightsUptime, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -7650,21 +7300,14 @@ impl SysteminsightsListUsbDevices {
         Item = Result<types::SystemInsightsUsbDevices, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -7797,21 +7440,14 @@ impl SysteminsightsListUserGroups {
         Item = Result<types::SystemInsightsUserGroups, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -7944,21 +7580,14 @@ impl SysteminsightsListUserSshKeys {
         Item = Result<types::SystemInsightsUserSshKeys, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -8091,21 +7720,14 @@ impl SysteminsightsListUserassist {
         Item = Result<types::SystemInsightsUserassist, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -8238,21 +7860,14 @@ impl SysteminsightsListUsers {
         Item = Result<types::SystemInsightsUsers, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -8385,21 +8000,14 @@ impl SysteminsightsListWifiNetworks {
         Item = Result<types::SystemInsightsWifiNetworks, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -8532,21 +8140,14 @@ impl SysteminsightsListWifiStatus {
         Item = Result<types::SystemInsightsWifiStatus, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -8681,21 +8282,14 @@ impl SysteminsightsListWindowsSecurityCenter {
         Item = Result<types::SystemInsightsWindowsSecurityCenter, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -8833,20 +8427,13 @@ impl SysteminsightsListWindowsSecurityProducts {
         >,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }

@@ -402,21 +402,14 @@ impl WorkdaysImportresults {
         Item = Result<types::JobWorkresult, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -572,21 +565,14 @@ impl WorkdaysList {
         Item = Result<types::WorkdayOutput, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -869,20 +855,13 @@ impl WorkdaysWorkers {
         Item = Result<types::WorkdayWorker, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }

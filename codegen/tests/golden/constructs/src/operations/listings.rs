@@ -123,24 +123,17 @@ impl ListBySearch {
         Item = Result<String, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.body.skip, self.body.limit);
-        let pager = jumpcloud_core::paginate::search_body(
-            self,
-            |b: Self, skip, limit| async move {
-                let mut b = b;
-                let body = &mut b.body;
-                body.skip = Some(skip);
-                body.limit = Some(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::search_body(
+                self,
+                |b: Self, skip, limit| async move {
+                    let mut b = b;
+                    let body = &mut b.body;
+                    body.skip = Some(skip);
+                    body.limit = Some(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -211,27 +204,20 @@ impl ListWithBodyTotal {
         Item = Result<types::Node, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_total(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                let page = b.send().await?.into_inner();
-                Ok(
-                    jumpcloud_core::paginate::Page::new(
-                        page.results.unwrap_or_default(),
-                        page.total_count.map(i64::from),
-                    ),
-                )
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_total(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    let page = b.send().await?.into_inner();
+                    Ok(
+                        jumpcloud_core::paginate::Page::new(
+                            page.results.unwrap_or_default(),
+                            page.total_count.map(i64::from),
+                        ),
+                    )
+                },
+            )
+            .resume(start, size)
     }
 }
 
@@ -322,21 +308,14 @@ impl ListWithHeaderTotal {
         Item = Result<types::Status, jumpcloud_core::Error>,
     > + Send + Unpin {
         let (start, size) = (self.skip, self.limit);
-        let pager = jumpcloud_core::paginate::skip_limit_header(
-            self,
-            |b: Self, skip, limit| async move {
-                let b = b.skip(skip).limit(limit);
-                b.send().await
-            },
-        );
-        let pager = match start {
-            Some(skip) => pager.start(skip),
-            None => pager,
-        };
-        match size {
-            Some(limit) => pager.page_size(limit),
-            None => pager,
-        }
+        jumpcloud_core::paginate::skip_limit_header(
+                self,
+                |b: Self, skip, limit| async move {
+                    let b = b.skip(skip).limit(limit);
+                    b.send().await
+                },
+            )
+            .resume(start, size)
     }
 }
 
